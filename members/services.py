@@ -1,0 +1,220 @@
+"""Every write to the members area. Services check the rules, run in a transaction and
+queue side effects after commit. They never see the request."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import permissions
+from .models import (
+    Cluster,
+    Contact,
+    Invitation,
+    Membership,
+    Organisation,
+    Representative,
+)
+from .roles import forget_scope
+
+ORGANISATION_M2M = {"sectors"}
+
+
+def _apply(instance, data: dict, m2m: set[str]) -> dict:
+    deferred = {}
+    for name, value in data.items():
+        if name in m2m:
+            deferred[name] = value
+        else:
+            setattr(instance, name, value)
+    return deferred
+
+
+@transaction.atomic
+def organisation_create(*, cluster: Cluster, data: dict, by, membership: dict | None = None):
+    """A cluster manager adds a member organisation to their cluster."""
+    if not permissions.can_manage_cluster(by, cluster):
+        raise PermissionDenied(_("You do not manage this cluster."))
+    organisation = Organisation()
+    deferred = _apply(organisation, data, ORGANISATION_M2M)
+    organisation.full_clean()
+    organisation.save()
+    for name, value in deferred.items():
+        getattr(organisation, name).set(value)
+    Membership.objects.create(organisation=organisation, cluster=cluster, **(membership or {}))
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, data: dict, by) -> Organisation:
+    if not permissions.can_edit_organisation(by, organisation):
+        raise PermissionDenied(_("You may not edit this organisation."))
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    deferred = _apply(organisation, data, ORGANISATION_M2M)
+    organisation.full_clean()
+    organisation.save()
+    for name, value in deferred.items():
+        getattr(organisation, name).set(value)
+    return organisation
+
+
+@transaction.atomic
+def cluster_update(*, cluster: Cluster, data: dict, by) -> Cluster:
+    if not permissions.can_manage_cluster(by, cluster):
+        raise PermissionDenied(_("You do not manage this cluster."))
+    cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
+    deferred = _apply(cluster, data, {"sectors"})
+    cluster.full_clean()
+    cluster.save()
+    for name, value in deferred.items():
+        getattr(cluster, name).set(value)
+    return cluster
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, data: dict, by) -> Membership:
+    """Status and dates of a membership; only the cluster's managers change them."""
+    if not permissions.can_edit_membership(by, membership):
+        raise PermissionDenied(_("You do not manage this cluster."))
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    _apply(membership, data, set())
+    if membership.status == Membership.Status.ENDED and membership.end_date is None:
+        membership.end_date = timezone.localdate()
+    membership.full_clean()
+    membership.save(update_fields=["status", "start_date", "end_date"])
+    return membership
+
+
+@transaction.atomic
+def contact_create(*, organisation: Organisation, data: dict, by) -> Contact:
+    if not permissions.can_edit_organisation(by, organisation):
+        raise PermissionDenied(_("You may not edit this organisation."))
+    contact = Contact(organisation=organisation)
+    _apply(contact, data, set())
+    if contact.consent_given:
+        contact.consent_at = timezone.now()
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, data: dict, by) -> Contact:
+    if not permissions.can_edit_contact(by, contact):
+        raise PermissionDenied(_("You may not edit this contact."))
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    had_consent = contact.consent_given
+    _apply(contact, data, set())
+    if contact.consent_given and not had_consent:
+        contact.consent_at = timezone.now()
+    elif not contact.consent_given:
+        contact.consent_at = None
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, by) -> None:
+    if not permissions.can_edit_contact(by, contact):
+        raise PermissionDenied(_("You may not edit this contact."))
+    contact.delete()
+
+
+# --- Invitations --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_create(
+    *, organisation: Organisation, cluster: Cluster, email: str, language: str, by
+) -> Invitation:
+    """A manager of one of the organisation's clusters invites a representative. One
+    pending invitation per address and organisation (a database constraint)."""
+    if (
+        not permissions.can_manage_cluster(by, cluster)
+        or not organisation.memberships.filter(cluster=cluster).exists()
+    ):
+        raise PermissionDenied(_("You may only invite representatives of your own members."))
+    email = email.strip().lower()
+    if Representative.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise ValidationError(_("This person already represents the organisation."))
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                email=email,
+                organisation=organisation,
+                cluster=cluster,
+                language=language,
+                invited_by=by,
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("An invitation to this address is already pending for this organisation.")
+        ) from exc
+    from .tasks import invitation_send
+
+    invitation_send.delay_on_commit(invitation.pk)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by) -> Invitation:
+    if not permissions.can_revoke_invitation(by, invitation):
+        raise PermissionDenied(_("You may not revoke this invitation."))
+    updated = Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.PENDING).update(
+        status=Invitation.Status.REVOKED
+    )
+    if not updated:
+        raise ValidationError(_("This invitation is no longer pending."))
+    invitation.refresh_from_db()
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user) -> Representative:
+    """The invited person, logged in with the invited (verified) address, becomes a
+    representative of the organisation. The conditional update makes a second accept
+    of the same invitation fail."""
+    if invitation.is_expired:
+        raise ValidationError(_("This invitation has expired. Ask your cluster for a new one."))
+    if user.email.lower() != invitation.email.lower():
+        raise ValidationError(
+            _("This invitation was sent to %(email)s. Log in with that address to accept it.")
+            % {"email": invitation.email}
+        )
+    claimed = Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.PENDING).update(
+        status=Invitation.Status.ACCEPTED, accepted_by=user, accepted_at=timezone.now()
+    )
+    if not claimed:
+        raise ValidationError(_("This invitation is no longer valid."))
+    representative, _created = Representative.objects.get_or_create(
+        user=user, organisation=invitation.organisation
+    )
+    forget_scope(user)
+    return representative
+
+
+def invitations_accept_for_verified_email(*, user, email: str) -> list[Representative]:
+    """When someone verifies an address, pending invitations to it are accepted: owning
+    the address is what the invitation asked for."""
+    accepted = []
+    for invitation in Invitation.objects.filter(
+        email__iexact=email, status=Invitation.Status.PENDING, expires_at__gt=timezone.now()
+    ):
+        try:
+            accepted.append(invitation_accept(invitation=invitation, user=user))
+        except ValidationError:
+            continue  # raced with another accept; nothing to do
+    return accepted
+
+
+@transaction.atomic
+def user_update_profile(*, user, data: dict):
+    for name in ("full_name", "language", "phone"):
+        if name in data:
+            setattr(user, name, data[name])
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["full_name", "language", "phone"])
+    return user
