@@ -76,8 +76,9 @@ class OrganisationCreateForm(OrganisationForm):
     def __init__(self, *args, clusters=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cluster"].queryset = clusters
-        if clusters is not None and len(clusters) == 1:
-            self.fields["cluster"].initial = clusters[0].pk
+        only = list(clusters[:2])
+        if len(only) == 1:
+            self.fields["cluster"].initial = only[0].pk
 
 
 class ClusterForm(BootstrapMixin, forms.ModelForm):
@@ -185,8 +186,9 @@ class InvitationForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, clusters=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cluster"].queryset = clusters
-        if clusters is not None and len(clusters) == 1:
-            self.fields["cluster"].initial = clusters[0].pk
+        only = list(clusters[:2])
+        if len(only) == 1:
+            self.fields["cluster"].initial = only[0].pk
 
 
 class ImportForm(BootstrapMixin, forms.Form):

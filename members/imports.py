@@ -62,9 +62,6 @@ class RowForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.sector_codes = sector_codes or {}
 
-    def clean_country(self):
-        return self.cleaned_data["country"].upper()
-
     def clean_sectors(self):
         codes = [c.strip() for c in self.cleaned_data["sectors"].split(";") if c.strip()]
         unknown = [c for c in codes if c not in self.sector_codes]
@@ -164,12 +161,15 @@ def import_preview(*, cluster: Cluster, name: str, content: bytes) -> Preview:
     sector_codes = {s.code: s for s in Sector.objects.all()}
     results: list[RowResult] = []
     seen_vat: dict[tuple[str, str], int] = {}
+    file_vats = {str(r.get("vat_number") or "").strip() for r in raw_rows} - {""}
     existing = {
         (o.country.code, o.vat_number.upper()): o
-        for o in Organisation.objects.exclude(vat_number="").prefetch_related("memberships")
-        if o.vat_number
+        for o in Organisation.objects.filter(
+            vat_number__in=file_vats | {v.upper() for v in file_vats}
+        ).prefetch_related("memberships")
     }
     for index, raw in enumerate(raw_rows, start=2):
+        raw = {**raw, "country": raw.get("country", "").upper()}
         form = RowForm(data=raw, sector_codes=sector_codes)
         result = RowResult(number=index, values=raw)
         if not form.is_valid():

@@ -133,8 +133,8 @@ def organisation_detail(request, pk):
 
 @login_required
 def organisation_create(request):
-    clusters = list(selectors.clusters_managed_by(request.user))
-    if not clusters:
+    clusters = selectors.clusters_managed_by(request.user)
+    if not clusters.exists():
         raise PermissionDenied
     form = OrganisationCreateForm(request.POST or None, clusters=clusters)
     if request.method == "POST" and form.is_valid():
@@ -406,15 +406,17 @@ def import_upload(request):
         except ImportError_ as exc:
             form.add_error("file", str(exc))
         else:
-            key = f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
-            path = _import_path(key)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
-            request.session["member_import"] = {
-                "key": key,
-                "cluster": cluster.pk,
-                "name": upload.name,
-            }
+            request.session.pop("member_import", None)
+            if preview.is_valid:
+                key = f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
+                path = _import_path(key)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content)
+                request.session["member_import"] = {
+                    "key": key,
+                    "cluster": cluster.pk,
+                    "name": upload.name,
+                }
             return render(
                 request,
                 "members/import_preview.html",
