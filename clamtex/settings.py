@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "projects",
     "workshops",
     "exchange",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -160,7 +162,16 @@ CELERY_TIMEZONE = "Europe/Brussels"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic sweeps are defined in code; each entry says what it does.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Re-queue outbox emails that missed the broker (it was down) and release rows whose
+    # worker died while sending. Nothing is lost, nothing is sent twice (rows are claimed).
+    "outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": 120.0},
+    # Every morning, one digest per manager of what awaits them (none when nothing does).
+    "manager-digest": {
+        "task": "notifications.tasks.digest_sweep",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # --- Auth and allauth ----------------------------------------------------------------
 AUTH_USER_MODEL = "members.User"

@@ -2,13 +2,14 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from clamtex.core import views as core_views
 
 # The admin login goes through allauth: same rate limits, MFA and email verification.
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "CLAMTEX Portal administration"
-admin.site.site_title = "CLAMTEX Portal"
+admin.site.site_header = _("CLAMTEX Portal administration")
+admin.site.site_title = _("CLAMTEX Portal")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("members/", include("members.urls")),
+    path("notifications/", include("notifications.urls")),
 ]
 
 if settings.DEBUG:

@@ -217,3 +217,19 @@ class ProfileForm(BootstrapMixin, forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
     language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+
+
+class PreferencesForm(BootstrapMixin, forms.Form):
+    """One checkbox per non-essential email category."""
+
+    def __init__(self, *args, **kwargs):
+        from notifications.kinds import CATEGORIES
+
+        super().__init__(*args, **kwargs)
+        for key, label in CATEGORIES.items():
+            self.fields[f"cat_{key}"] = forms.BooleanField(label=label, required=False)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-check-input"
+
+    def enabled(self) -> set[str]:
+        return {name[4:] for name, value in self.cleaned_data.items() if value}

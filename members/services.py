@@ -3,8 +3,10 @@ queue side effects after commit. They never see the request."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -153,10 +155,28 @@ def invitation_create(
         raise ValidationError(
             _("An invitation to this address is already pending for this organisation.")
         ) from exc
-    from .tasks import invitation_send
-
-    invitation_send.delay_on_commit(invitation.pk)
+    invitation_email_queue(invitation=invitation)
     return invitation
+
+
+def invitation_email_queue(*, invitation: Invitation):
+    """The invitation email, through the outbox (essential: it cannot be unsubscribed)."""
+    from notifications import kinds
+    from notifications.services import email_queue
+
+    url = settings.SITE_URL + reverse("members:invitation_accept", args=[invitation.token])
+    return email_queue(
+        kind=kinds.INVITATION.name,
+        to=invitation.email,
+        language=invitation.language,
+        occasion_key=f"invitation:{invitation.pk}",
+        context={
+            "org": invitation.organisation.legal_name,
+            "cluster": invitation.cluster.name,
+            "url": url,
+        },
+        about=invitation,
+    )
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from members import selectors, services
-from members.forms import ProfileForm
+from members.forms import PreferencesForm, ProfileForm
 from members.roles import scope_of
 
 logger = logging.getLogger(__name__)
@@ -92,16 +92,27 @@ def set_language(request):
 
 @login_required
 def profile(request):
+    from notifications.services import preferences_of, preferences_update
+
     user = request.user
     form = ProfileForm(
-        request.POST or None,
+        request.POST if request.POST.get("form") == "profile" else None,
         initial={"full_name": user.full_name, "language": user.language, "phone": user.phone},
     )
-    if request.method == "POST" and form.is_valid():
+    enabled = preferences_of(user)
+    preferences = PreferencesForm(
+        request.POST if request.POST.get("form") == "preferences" else None,
+        initial={f"cat_{key}": True for key in enabled},
+    )
+    if request.method == "POST" and form.is_bound and form.is_valid():
         services.user_update_profile(user=user, data=form.cleaned_data)
         translation.activate(user.language)
         messages.success(request, _("Your profile was saved."))
         response = redirect("profile")
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
         return response
-    return render(request, "account/profile.html", {"form": form})
+    if request.method == "POST" and preferences.is_bound and preferences.is_valid():
+        preferences_update(user=user, enabled=preferences.enabled())
+        messages.success(request, _("Your email preferences were saved."))
+        return redirect("profile")
+    return render(request, "account/profile.html", {"form": form, "preferences": preferences})

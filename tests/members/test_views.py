@@ -321,7 +321,9 @@ def test_cluster_edit_requires_label_date(world, client):
 
 def test_profile_language_is_remembered(world, client):
     client.force_login(world.manager_a)
-    response = client.post(reverse("profile"), {"full_name": "Anna", "language": "fr", "phone": ""})
+    response = client.post(
+        reverse("profile"), {"form": "profile", "full_name": "Anna", "language": "fr", "phone": ""}
+    )
     assert response.status_code == 302
     world.manager_a.refresh_from_db()
     assert world.manager_a.language == "fr"

@@ -1,0 +1,262 @@
+"""Writes of the outbox. Queueing is idempotent (a unique row per recipient and occasion);
+sending claims the row with a conditional update so only one worker sends it."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import socket
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from kombu.exceptions import OperationalError
+
+from . import kinds
+from .models import Email, Unsubscription
+
+logger = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+# A row claimed longer ago than this belongs to a worker that died: it is released.
+STALE_CLAIM = timedelta(minutes=10)
+# Pending rows older than this missed their enqueue (broker down): the sweep re-queues them.
+STALE_PENDING = timedelta(minutes=3)
+MAX_ATTEMPTS = 6
+
+
+class TransientSendError(Exception):
+    """The SMTP server or network failed in a way worth retrying."""
+
+
+def is_unsubscribed(email: str, category: str | None) -> bool:
+    if category is None:
+        return False
+    return Unsubscription.objects.filter(email__iexact=email, category=category).exists()
+
+
+def email_queue(
+    *,
+    kind: str,
+    to: str,
+    language: str,
+    occasion_key: str,
+    context: dict | None = None,
+    about=None,
+    user=None,
+) -> Email | None:
+    """Creates the outbox row and queues its sending after commit. Returns None when the
+    row exists already (the same occasion for the same person is never created twice) or
+    the person unsubscribed from this category."""
+    spec = kinds.get(kind)
+    to = to.strip().lower()
+    if is_unsubscribed(to, spec.category):
+        return None
+    row = Email(
+        recipient=to,
+        user=user,
+        language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+        kind=kind,
+        occasion_key=occasion_key,
+        context=context or {},
+    )
+    if about is not None:
+        row.about = about
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        return None
+    transaction.on_commit(lambda: enqueue(row.pk))
+    return row
+
+
+def enqueue(email_id: int) -> bool:
+    """Hands the row to Celery. If the broker is down the row simply stays pending and the
+    periodic sweep queues it later: the request that created it must not fail."""
+    from .tasks import email_send
+
+    try:
+        email_send.apply_async((email_id,), retry=False)
+    except (OperationalError, ConnectionError, OSError) as exc:
+        logger.warning(
+            "outbox: could not enqueue email %s (%s); the sweep will retry", email_id, exc
+        )
+        return False
+    return True
+
+
+def unsubscribe_token(email: str, category: str) -> str:
+    return signing.dumps({"e": email.lower(), "c": category}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(email: str, category: str) -> str:
+    return settings.SITE_URL + reverse(
+        "notifications:unsubscribe", args=[unsubscribe_token(email, category)]
+    )
+
+
+def unsubscribe(*, token: str) -> Unsubscription:
+    """One click, no login: the signed token proves the link came from one of our emails."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    if data["c"] not in kinds.CATEGORIES:
+        raise signing.BadSignature("unknown category")
+    subscription, _ = Unsubscription.objects.get_or_create(email=data["e"], category=data["c"])
+    Email.objects.filter(
+        recipient=data["e"], status=Email.Status.PENDING, kind__in=_kinds_of(data["c"])
+    ).update(status=Email.Status.CANCELLED, last_error="unsubscribed")
+    return subscription
+
+
+def _kinds_of(category: str) -> list[str]:
+    return [k.name for k in kinds._KINDS.values() if k.category == category]
+
+
+@transaction.atomic
+def preferences_update(*, user, enabled: set[str]) -> None:
+    """Per-user choice of the non-essential categories."""
+    for category in kinds.CATEGORIES:
+        if category in enabled:
+            Unsubscription.objects.filter(email__iexact=user.email, category=category).delete()
+        else:
+            Unsubscription.objects.get_or_create(email=user.email.lower(), category=category)
+
+
+def preferences_of(user) -> set[str]:
+    off = set(
+        Unsubscription.objects.filter(email__iexact=user.email).values_list("category", flat=True)
+    )
+    return set(kinds.CATEGORIES) - off
+
+
+def email_render(row: Email) -> tuple[str, str, str, dict]:
+    """Subject, text, HTML and extra headers, in the recipient's language."""
+    spec = kinds.get(row.kind)
+    headers = {}
+    context = {**row.context, "email": row, "site_url": settings.SITE_URL}
+    if spec.category:
+        url = unsubscribe_url(row.recipient, spec.category)
+        context["unsubscribe_url"] = url
+        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    with translation.override(row.language):
+        subject = render_to_string(f"{spec.template}_subject.txt", context).strip()
+        text = render_to_string(f"{spec.template}.txt", context)
+        html = render_to_string(f"{spec.template}.html", context)
+    return " ".join(subject.split()), text, html, headers
+
+
+def email_claim(email_id: int) -> bool:
+    """Only one worker moves a row from pending to sending."""
+    return bool(
+        Email.objects.filter(pk=email_id, status=Email.Status.PENDING).update(
+            status=Email.Status.SENDING,
+            claimed_at=timezone.now(),
+            updated_at=timezone.now(),
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+_TRANSIENT = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    socket.timeout,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def email_send(*, email_id: int) -> str:
+    """Claims, renders, sends and records one outbox row. Returns the new status.
+    Raises TransientSendError (the row is pending again) when a retry may succeed."""
+    if not email_claim(email_id):
+        return "skipped"
+    row = Email.objects.get(pk=email_id)
+    try:
+        subject, text, html, headers = email_render(row)
+        message = EmailMultiAlternatives(subject, text, to=[row.recipient], headers=headers)
+        message.attach_alternative(html, "text/html")
+        message.send()
+    except smtplib.SMTPResponseException as exc:
+        if 400 <= exc.smtp_code < 500:
+            return _release(row, f"SMTP {exc.smtp_code}: {exc.smtp_error!r}")
+        return _fail(row, f"SMTP {exc.smtp_code}: {exc.smtp_error!r}")
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _msg in exc.recipients.values()]
+        if codes and all(400 <= code < 500 for code in codes):
+            return _release(row, f"recipient refused temporarily: {exc.recipients!r}")
+        return _fail(row, f"recipient refused: {exc.recipients!r}")
+    except _TRANSIENT as exc:
+        return _release(row, f"{type(exc).__name__}: {exc}")
+    except OSError as exc:
+        return _release(row, f"{type(exc).__name__}: {exc}")
+    Email.objects.filter(pk=row.pk).update(
+        status=Email.Status.SENT, sent_at=timezone.now(), last_error="", updated_at=timezone.now()
+    )
+    return Email.Status.SENT
+
+
+def _release(row: Email, error: str) -> str:
+    if row.attempts >= MAX_ATTEMPTS:
+        return _fail(row, f"gave up after {row.attempts} attempts; last error: {error}")
+    Email.objects.filter(pk=row.pk, status=Email.Status.SENDING).update(
+        status=Email.Status.PENDING, last_error=error, claimed_at=None, updated_at=timezone.now()
+    )
+    raise TransientSendError(error)
+
+
+def _fail(row: Email, error: str) -> str:
+    logger.error("outbox: email %s to %s failed: %s", row.pk, row.recipient, error)
+    Email.objects.filter(pk=row.pk).update(
+        status=Email.Status.FAILED, last_error=error, updated_at=timezone.now()
+    )
+    return Email.Status.FAILED
+
+
+def outbox_recover(*, now=None) -> list[int]:
+    """The sweep: releases rows whose worker died while sending, and returns the ids of
+    pending rows old enough to have missed their enqueue. One query each."""
+    now = now or timezone.now()
+    Email.objects.filter(status=Email.Status.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
+        status=Email.Status.PENDING,
+        claimed_at=None,
+        last_error="released: worker lost",
+        updated_at=now - STALE_PENDING - timedelta(seconds=1),  # re-queued by this sweep
+    )
+    return list(
+        Email.objects.filter(
+            status=Email.Status.PENDING, updated_at__lt=now - STALE_PENDING
+        ).values_list("pk", flat=True)
+    )
+
+
+def email_resend(*, email: Email) -> bool:
+    """Administrator: a failed (or cancelled) row goes back to pending and is queued."""
+    updated = Email.objects.filter(
+        pk=email.pk, status__in=[Email.Status.FAILED, Email.Status.CANCELLED]
+    ).update(
+        status=Email.Status.PENDING,
+        attempts=0,
+        last_error="",
+        claimed_at=None,
+        updated_at=timezone.now(),
+    )
+    if updated:
+        transaction.on_commit(lambda: enqueue(email.pk))
+    return bool(updated)
+
+
+def email_cancel(*, email: Email) -> bool:
+    return bool(
+        Email.objects.filter(pk=email.pk, status=Email.Status.PENDING).update(
+            status=Email.Status.CANCELLED, last_error="cancelled by an administrator"
+        )
+    )
