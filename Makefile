@@ -32,7 +32,7 @@ demo: migrate ## Load the CLAMTEX demo (idempotent)
 	$(PY) manage.py seed_demo
 
 run: migrate messages demo ## Web server, Celery worker and beat together; Ctrl-C stops all
-	@mkdir -p var/celery/queue var/celery/processed
+	@mkdir -p var/celery/queue var/celery/processed var/celery/control
 	@echo "Portal on http://$(HOST):$(PORT)/  (demo password: clamtex-demo)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(VENV)/bin/celery -A clamtex worker --loglevel=INFO --pool=solo --hostname=worker@%h & \
