@@ -52,8 +52,9 @@ fmt: install ## Format and fix the code with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install messages ## Benchmarks: export memory and time at 100,000 members
+bench: install messages ## Benchmarks: export of 100,000 members, outbox sweep over 100,000 emails
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.outbox
 
 clean: ## Remove the virtualenv and local data (SQLite file, queue, cache)
 	rm -rf $(VENV) var

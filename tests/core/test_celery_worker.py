@@ -1,5 +1,6 @@
 """A real Celery worker against the real Redis broker: the invitation a manager creates is
-queued after commit, picked up by the worker and sent in the invitee's language.
+queued after commit (through the notifications outbox), picked up by the worker and sent
+in the invitee's language.
 
 Run with REDIS_URL set (e.g. redis://127.0.0.1:6379/0); skipped otherwise."""
 
@@ -17,11 +18,11 @@ from django.utils import translation
 from clamtex.celery import app as celery_app
 from members import services
 from members.models import Invitation
+from notifications.models import Email
 
 pytestmark = pytest.mark.celery_worker
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-TASK = "members.tasks.invitation_send"
 SUBJECT_MSGID = "You are invited to represent %(org)s on the CLAMTEX portal"
 
 
@@ -36,9 +37,9 @@ def _wait_for(condition, timeout=20.0, interval=0.05):
 
 @pytest.fixture
 def redis_celery(monkeypatch):
-    """The portal's Celery app on Redis, not eager, with the invitation task routed to a
-    queue of its own, so that a stray message in the shared queue or another worker on
-    the same Redis cannot interfere. Everything is put back afterwards."""
+    """The portal's Celery app on Redis, not eager, with every task routed to a queue of
+    this test's own, so that a stray message in the shared queue or another worker on the
+    same Redis cannot interfere. Everything is put back afterwards."""
     if not REDIS_URL:
         pytest.skip("REDIS_URL is not set: the real-worker test needs a Redis broker")
     from celery import signals
@@ -71,7 +72,7 @@ def redis_celery(monkeypatch):
         broker_url=REDIS_URL,
         broker_write_url=None,
         task_always_eager=False,
-        task_routes={TASK: {"queue": queue}},
+        task_routes={"*": {"queue": queue}},
         worker_enable_remote_control=False,  # no pidbox queue left on the broker
     )
     try:
@@ -111,6 +112,8 @@ def test_worker_sends_the_invitation_in_the_invitees_language(world, redis_celer
     # Queued on Redis after commit, not run in-process.
     assert Invitation.objects.filter(pk=invitation.pk, status="pending").exists()
     assert mail.outbox == []
+    row = Email.objects.get(recipient="nouveau.representant@example.org")
+    assert row.status == Email.Status.PENDING
     with celery_app.connection_for_write() as conn:
         declared = conn.default_channel.queue_declare(redis_celery, passive=True)
     assert declared.message_count == 1
@@ -123,6 +126,9 @@ def test_worker_sends_the_invitation_in_the_invitees_language(world, redis_celer
         shutdown_timeout=20,
     ):
         assert _wait_for(lambda: len(mail.outbox) >= 1), "the worker sent no email within 20s"
+    # The worker stops after its current task: its database writes are committed.
+    row.refresh_from_db()
+    assert row.status == Email.Status.SENT
 
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
