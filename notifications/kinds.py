@@ -4,6 +4,7 @@ A kind with a category is non-essential: it carries an unsubscribe link and a
 List-Unsubscribe header, and is not created for someone who opted out of that category.
 A kind without a category (account security, decisions) is always sent."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,8 @@ class Kind:
     name: str
     template: str  # prefix: <template>_subject.txt, <template>.txt, <template>.html
     category: str | None = None  # None: essential, cannot be unsubscribed
+    # row -> [(filename, content, mimetype)], built at send time (e.g. an .ics file)
+    attachments: Callable | None = None
 
     @property
     def essential(self) -> bool:
@@ -29,10 +32,12 @@ class Kind:
 _KINDS: dict[str, Kind] = {}
 
 
-def register(name: str, template: str, category: str | None = None) -> Kind:
+def register(
+    name: str, template: str, category: str | None = None, attachments: Callable | None = None
+) -> Kind:
     if category is not None and category not in CATEGORIES:
         raise ValueError(f"unknown email category {category!r}")
-    kind = Kind(name=name, template=template, category=category)
+    kind = Kind(name=name, template=template, category=category, attachments=attachments)
     _KINDS[name] = kind
     return kind
 

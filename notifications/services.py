@@ -184,6 +184,10 @@ def email_send(*, email_id: int) -> str:
         subject, text, html, headers = email_render(row)
         message = EmailMultiAlternatives(subject, text, to=[row.recipient], headers=headers)
         message.attach_alternative(html, "text/html")
+        spec = kinds.get(row.kind)
+        if spec.attachments is not None:
+            for filename, content, mimetype in spec.attachments(row):
+                message.attach(filename, content, mimetype)
         message.send()
     except smtplib.SMTPResponseException as exc:
         if 400 <= exc.smtp_code < 500:

@@ -1,0 +1,112 @@
+"""Reads of the workshops app, scoped to the user."""
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from members.models import Cluster, Membership
+from members.roles import scope_of
+
+from .models import Event, Feedback, Registration, Session
+
+
+def events_visible_to(user) -> QuerySet[Event]:
+    """Published events the user may see (audience rules), plus the drafts of the clusters
+    they manage."""
+    scope = scope_of(user)
+    qs = Event.objects.all()
+    if scope.is_admin:
+        return qs
+    visible = Q(
+        status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED], audience=Event.Audience.PUBLIC
+    )
+    if scope.is_authenticated:
+        member_clusters = (
+            set(
+                Membership.objects.filter(
+                    organisation_id__in=scope.organisation_ids, status=Membership.Status.ACTIVE
+                ).values_list("cluster_id", flat=True)
+            )
+            | set(scope.managed_cluster_ids)
+            | set(scope.coordinated_cluster_ids)
+        )
+        partnerships = set(
+            Cluster.objects.filter(pk__in=member_clusters).values_list("partnership_id", flat=True)
+        ) | set(scope.partnership_ids)
+        published = Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+        visible |= published & Q(
+            audience=Event.Audience.PARTNERSHIP, partnership_id__in=partnerships
+        )
+        visible |= published & Q(
+            audience=Event.Audience.CLUSTER,
+            id__in=Event.organisers.through.objects.filter(cluster_id__in=member_clusters).values(
+                "event_id"
+            ),
+        )
+        if scope.coordinated_cluster_ids:
+            visible |= published & Q(partnership_id__in=scope.partnership_ids)
+        if scope.managed_cluster_ids:
+            visible |= Q(
+                id__in=Event.organisers.through.objects.filter(
+                    cluster_id__in=scope.managed_cluster_ids
+                ).values("event_id")
+            )
+    return qs.filter(visible)
+
+
+def event_list(user, queryset=None):
+    qs = queryset if queryset is not None else events_visible_to(user)
+    return qs.prefetch_related("organisers")
+
+
+def event_detail(user, pk: int) -> Event:
+    return (
+        events_visible_to(user)
+        .prefetch_related(
+            "organisers",
+            Prefetch("sessions", queryset=Session.objects.prefetch_related("speakers")),
+            "questions",
+        )
+        .get(pk=pk)
+    )
+
+
+def registrations_of(event: Event) -> QuerySet[Registration]:
+    """Participants of one event (the caller checked can_manage_event)."""
+    return (
+        Registration.objects.filter(event=event)
+        .select_related("organisation", "user")
+        .annotate(has_feedback=Exists(Feedback.objects.filter(registration=OuterRef("pk"))))
+    )
+
+
+def participant_counts(event: Event) -> dict:
+    rows = Registration.objects.filter(event=event).values("status", "mode").annotate(n=Count("id"))
+    counts: dict = {}
+    for row in rows:
+        counts.setdefault(row["status"], {})[row["mode"]] = row["n"]
+        counts.setdefault("_total", {}).setdefault(row["status"], 0)
+        counts["_total"][row["status"]] += row["n"]
+    return counts
+
+
+def feedback_summary(event: Event) -> dict:
+    from django.db.models import Avg
+
+    qs = Feedback.objects.filter(registration__event=event)
+    summary = qs.aggregate(average=Avg("rating"), count=Count("id"))
+    summary["distribution"] = {
+        row["rating"]: row["n"] for row in qs.values("rating").annotate(n=Count("id"))
+    }
+    summary["comments"] = list(
+        qs.exclude(comments="").order_by("-created_at").values_list("comments", flat=True)[:50]
+    )
+    return summary
+
+
+def registrations_of_user(user) -> QuerySet[Registration]:
+    return (
+        Registration.objects.filter(
+            Q(user=user) | Q(registered_by=user) | Q(email__iexact=user.email)
+        )
+        .select_related("event")
+        .order_by("-event__start")
+    )
