@@ -255,8 +255,8 @@ class Organisation(models.Model):
     sectors = models.ManyToManyField(Sector, blank=True, verbose_name=_("sectors"))
     capabilities = models.TextField(_("capabilities"), blank=True)
     certifications = models.CharField(_("certifications"), max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("member organisation")
@@ -378,10 +378,16 @@ class PartnershipCoordinator(models.Model):
     """Sees everything of the partnership."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coordinator_roles"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="coordinator_roles",
+        verbose_name=_("user"),
     )
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="coordinators"
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="coordinators",
+        verbose_name=_("partnership"),
     )
 
     class Meta:
@@ -399,9 +405,14 @@ class ClusterManager(models.Model):
     """Staff of one partner cluster; a user may manage several clusters."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="manager_roles"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="manager_roles",
+        verbose_name=_("user"),
     )
-    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="managers")
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="managers", verbose_name=_("cluster")
+    )
 
     class Meta:
         verbose_name = _("cluster manager")
@@ -416,10 +427,16 @@ class Representative(models.Model):
     """A member representative: keeps one organisation's profile and contacts."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="representative_roles"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="representative_roles",
+        verbose_name=_("user"),
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="representatives"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="representatives",
+        verbose_name=_("organisation"),
     )
 
     class Meta:
@@ -462,17 +479,28 @@ class Invitation(models.Model):
     language = models.CharField(
         _("language of the invitation"), max_length=5, choices=settings.LANGUAGES, default="en"
     )
-    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    token = models.CharField(
+        _("token"), max_length=64, unique=True, default=_invitation_token, editable=False
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(default=_invitation_expiry)
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), default=_invitation_expiry)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation")

@@ -31,8 +31,14 @@ class Email(models.Model):
     kind = models.CharField(_("kind"), max_length=60, db_index=True)
     # "the J-7 reminder for registration 42" = "workshops.reminder:j7:registration:42"
     occasion_key = models.CharField(_("occasion"), max_length=200)
-    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
-    object_id = models.CharField(max_length=64, blank=True)
+    content_type = models.ForeignKey(
+        ContentType,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("type of object"),
+    )
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
     about = GenericForeignKey("content_type", "object_id")
     context = models.JSONField(_("context"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
@@ -70,7 +76,7 @@ class Unsubscription(models.Model):
 
     email = models.EmailField(_("email"))
     category = models.CharField(_("category"), max_length=40)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("unsubscription")

@@ -5,4 +5,4 @@ class WorkshopsConfig(AppConfig):
     name = "workshops"
 
     def ready(self):
-        from . import emails  # noqa: F401  (registers the email kinds)
+        from . import digest_sections, emails  # noqa: F401  (registers email kinds, digest)
