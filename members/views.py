@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from clamtex.core.exports import csv_response, xlsx_response
 
@@ -57,6 +58,7 @@ def _directory_filter(request):
 
 
 @login_required
+@vary_on_headers("HX-Request")  # the same URL serves the page or the htmx fragment
 def directory(request):
     if not permissions.can_use_directory(request.user):
         raise PermissionDenied

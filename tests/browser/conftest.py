@@ -49,27 +49,28 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    """A page in a new context; fails the test on any uncaught JavaScript error or any
-    server error (5xx) response."""
+    """A page in a new context. The test fails on any uncaught JavaScript error, any
+    server error (5xx) and any failed request to the portal (an abort by the browser
+    itself, e.g. htmx replacing a request or a navigation, is not a failure)."""
     context = browser.new_context(
         base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     problems = []
+
+    def on_response(response):
+        if response.status >= 500:
+            problems.append(f"{response.status} on {response.url}")
+
+    def on_request_failed(request):
+        failure = request.failure or ""
+        if request.url.startswith(live_server.url) and "ERR_ABORTED" not in failure:
+            problems.append(f"request failed: {request.url} ({failure})")
+
     page.on("pageerror", lambda exc: problems.append(f"JavaScript error: {exc}"))
-    page.on(
-        "response",
-        lambda r: problems.append(f"{r.status} on {r.url}") if r.status >= 500 else None,
-    )
-    page.on(
-        "requestfailed",
-        lambda r: (
-            problems.append(f"request failed: {r.url} ({r.failure})")
-            if r.url.startswith(live_server.url)
-            else None
-        ),
-    )
+    page.on("response", on_response)
+    page.on("requestfailed", on_request_failed)
     yield page
     context.close()
     assert not problems, problems

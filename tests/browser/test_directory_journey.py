@@ -73,6 +73,22 @@ def test_manager_searches_the_directory_and_opens_a_member(page, log_in, directo
     expect(page.locator("main")).not_to_contain_text(w.contact_b.full_name)
 
 
+def test_back_to_a_searched_directory_shows_the_full_page(page, log_in, world):
+    log_in(world.manager_a)
+    page.goto("/members/")
+    with page.expect_response(lambda r: "q=Teixits" in r.url):
+        page.locator("#id_q").press_sequentially("Teixits")
+    expect(page).to_have_url(re.compile(r"[?&]q=Teixits"))
+    page.get_by_role("link", name=world.org_a.legal_name).click()
+    page.wait_for_url(f"**/members/organisations/{world.org_a.pk}/")
+
+    page.go_back()  # returns once the page has loaded
+
+    assert page.locator("nav.navbar").count() == 1, "Back showed the bare htmx fragment"
+    expect(page.locator("#results")).to_contain_text(world.org_a.legal_name)
+    expect(page.locator("#id_q")).to_have_value("Teixits")
+
+
 def test_representative_edits_their_organisation(page, log_in, world):
     log_in(world.rep_a)
     expect(page.locator("main")).to_contain_text("Member representative")
