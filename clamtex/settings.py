@@ -298,5 +298,7 @@ LOGGING = {
 }
 
 COUNTRIES_FIRST = ["ES", "PT", "FR"]
+# Kosovo takes part in COSME; it has no ISO 3166 code yet (XK is the common user code).
+COUNTRIES_OVERRIDE = {"XK": _("Kosovo")}
 FORMS_URLFIELD_ASSUME_HTTPS = True
 PAGINATE_BY = 25

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("members/", include("members.urls")),
+    path("workshops/", include("workshops.urls")),
     path("notifications/", include("notifications.urls")),
 ]
 

@@ -77,8 +77,13 @@ def can_register_colleagues(user) -> bool:
 
 
 def can_cancel_registration(user, registration: Registration) -> bool:
+    # A visitor's pk is None, like the user of a registration made without an account:
+    # never compare the two (people without an account cancel through their token link).
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return False
     return (
-        registration.user_id == getattr(user, "pk", None)
-        or registration.registered_by_id == getattr(user, "pk", None)
+        registration.user_id == user_id
+        or registration.registered_by_id == user_id
         or can_manage_event(user, registration.event)
     )

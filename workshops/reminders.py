@@ -28,14 +28,17 @@ def _occasion(kind, code: str):
 
 def reminders_due(code: str, before: timedelta, *, now=None) -> list[int]:
     """Registrations of published events starting within `before` that have not had this
-    reminder yet (no outbox row for the occasion)."""
+    reminder yet (no outbox row for the occasion). Once a shorter reminder is due, the
+    longer one is skipped: someone registering the day before gets J-1 only, not J-7 and
+    J-1 at the same moment."""
     now = now or timezone.now()
+    shorter = max((b for _code, b in REMINDERS if b < before), default=timedelta(0))
     already = Email.objects.filter(recipient=OuterRef("email"), occasion_key=OuterRef("occasion"))
     return list(
         Registration.objects.filter(
             status=S.REGISTERED,
             event__status=Event.Status.PUBLISHED,
-            event__start__gt=now,
+            event__start__gt=now + shorter,
             event__start__lte=now + before,
         )
         .annotate(occasion=_occasion(emails.REMINDER, code))

@@ -110,3 +110,47 @@ def registrations_of_user(user) -> QuerySet[Registration]:
         .select_related("event")
         .order_by("-event__start")
     )
+
+
+# --- Added for the web layer ---------------------------------------------------------
+
+
+def registration_by_token(token: str) -> Registration:
+    """The registration behind a link in an email (the token is the permission)."""
+    return Registration.objects.select_related("event").get(token=token)
+
+
+def registration_actions(registration: Registration, event: Event | None = None) -> dict:
+    """What may happen next to a registration, read from the workflow table, so templates
+    never re-implement status rules. Who may act is checked separately (permissions)."""
+    from django.utils import timezone
+
+    from . import workflow
+
+    S = Registration.Status
+    event = event or registration.event
+    status = registration.status
+    return {
+        "attended": workflow.can_move(status, S.ATTENDED),
+        "no_show": workflow.can_move(status, S.NO_SHOW),
+        "approve": status == S.PENDING,
+        "decline": status == S.PENDING,
+        "confirm": status == S.UNCONFIRMED,
+        "cancel": workflow.can_move(status, S.CANCELLED)
+        and not (event.is_past and status in workflow.SEATED),
+        "feedback": status in (S.ATTENDED, S.REGISTERED) and event.start <= timezone.now(),
+        "certificate": status == S.ATTENDED,
+    }
+
+
+def feed_events(feed) -> QuerySet[Event]:
+    """Events of a personal calendar feed: the owner's registrations that are not
+    cancelled (registered, waiting, awaiting approval, attended)."""
+    user = feed.user
+    S = Registration.Status
+    registrations = Registration.objects.filter(Q(user=user) | Q(email__iexact=user.email)).filter(
+        status__in=[S.PENDING, S.REGISTERED, S.WAITLISTED, S.ATTENDED, S.NO_SHOW]
+    )
+    return Event.objects.filter(
+        id__in=registrations.values("event_id"), status__in=[Event.Status.PUBLISHED]
+    ).order_by("start")

@@ -278,6 +278,12 @@ def event_save(*, event: Event, data: dict, organisers, by) -> Event:
     event.organisers.set(organisers)
     if hasattr(event, "_organiser_ids"):
         del event._organiser_ids
+    if not creating:
+        # Seats added to a full event go to the waiting list first, in order.
+        for mode in (M.IN_PERSON, M.ONLINE):
+            while _promote_waitlisted(event.pk, mode, by=by):
+                pass
+        event.refresh_from_db(fields=["taken_in_person", "taken_online"])
     return event
 
 
@@ -303,7 +309,9 @@ def event_duplicate(*, event: Event, by) -> Event:
         session.pk = None
         session.event = copy
         session.save()
-        session.speakers.set(speakers)
+        # add(), not set(): set() would diff against the prefetched speakers of the
+        # original session and add nothing.
+        session.speakers.add(*speakers)
     for question in questions:
         question.pk = None
         question.event = copy
@@ -340,3 +348,38 @@ def participants_message(*, event: Event, registrations, subject: str, body: str
         ):
             count += 1
     return count
+
+
+# --- Added for the web layer ---------------------------------------------------------
+
+
+@transaction.atomic
+def event_agenda_save(*, event: Event, sessions_formset, questions_formset, by) -> Event:
+    """Saves the agenda sessions and registration questions edited on the event page (the
+    caller validated both formsets). Only the event's organisers may change them."""
+    if not permissions.can_manage_event(by, event):
+        raise PermissionDenied
+    for formset in (sessions_formset, questions_formset):
+        if formset.instance.pk != event.pk:
+            raise ValidationError(_("The agenda does not belong to this event."))
+        formset.save()
+    return event
+
+
+def calendar_feed_get(*, user):
+    """The user's secret calendar feed, created on first use."""
+    from .models import CalendarFeed
+
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_regenerate(*, user):
+    """A new secret address: the old one stops working at once (for a leaked link)."""
+    from .models import CalendarFeed, _token
+
+    feed, _created = CalendarFeed.objects.select_for_update().get_or_create(user=user)
+    feed.token = _token()
+    feed.save(update_fields=["token"])
+    return feed

@@ -227,7 +227,20 @@ def seed_demo(*, with_accounts: bool = True) -> dict:
     partnership, clusters = seed_partnership(sectors)
     members = seed_members(clusters, sectors)
     accounts = seed_accounts(partnership, clusters, members) if with_accounts else []
+    # Imported here: the workshops app depends on members, not the other way round.
+    from workshops.demo import seed_events
+
+    events = seed_events(
+        partnership=partnership,
+        clusters=clusters,
+        members=members,
+        accounts_users={
+            user.email: user
+            for user in User.objects.filter(email__in=[email for email, _role in accounts])
+        },
+    )
     return {
+        "events": events,
         "partnership": partnership,
         "clusters": clusters,
         "members": members,

@@ -1,0 +1,352 @@
+"""ClusterXchange: programme data, calls, applications, documents, matches and exchanges."""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from members.models import Cluster, Organisation, Partnership, Sector
+
+
+class Programme(models.Model):
+    """The scheme's rules for one partnership, as editable data."""
+
+    partnership = models.OneToOneField(
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="exchange_programme",
+        verbose_name=_("partnership"),
+    )
+    grant_ceiling = models.DecimalField(
+        _("grant ceiling per visiting organisation (€)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("1100"),
+    )
+    min_working_days = models.PositiveSmallIntegerField(
+        _("minimum working days at the host"), default=3
+    )
+    max_days = models.PositiveSmallIntegerField(_("maximum length of stay (days)"), default=31)
+    halving_working_days = models.PositiveSmallIntegerField(
+        _("grant halved below this many working days"), default=5
+    )
+    halving_distance_km = models.PositiveIntegerField(
+        _("grant halved below this distance (km)"), default=200
+    )
+    third_country_residence_days = models.PositiveSmallIntegerField(
+        _("minimum residence of third-country nationals (days)"), default=183
+    )
+
+    class Meta:
+        verbose_name = _("ClusterXchange programme")
+        verbose_name_plural = _("ClusterXchange programmes")
+
+    def __str__(self):
+        return f"ClusterXchange – {self.partnership}"
+
+
+class EligibleCountry(models.Model):
+    class Group(models.TextChoices):
+        EU = "eu", _("EU member state")
+        THIRD = "third", _("Participating third country")
+
+    country = CountryField(_("country"), unique=True)
+    group = models.CharField(_("group"), max_length=5, choices=Group, default=Group.EU)
+    # Lump-sum cap for a stay hosted in this country; empty until an administrator sets it
+    # (an exchange hosted there cannot be costed until then).
+    host_cap = models.DecimalField(
+        _("lump-sum cap as host country (€)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
+    class Meta:
+        verbose_name = _("eligible country")
+        verbose_name_plural = _("eligible countries")
+        ordering = ["country"]
+
+    def __str__(self):
+        return str(self.country.name)
+
+
+class Call(models.Model):
+    """A round of ClusterXchange applications."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="exchange_calls"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    planned_exchanges = models.PositiveIntegerField(_("planned exchanges"), default=0)
+    budget = models.DecimalField(
+        _("budget (€)"), max_digits=10, decimal_places=2, default=Decimal("0")
+    )
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-opens_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="call_closes_after_opening"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.opens_on <= timezone.localdate() <= self.closes_on
+
+
+class ActivityType(models.TextChoices):
+    CAPACITY = "capacity", _("Capacity building")
+    KNOWLEDGE = "knowledge", _("Knowledge sharing")
+    RDI = "rdi", _("R&D and innovation")
+    MARKET = "market", _("Market research")
+    NETWORKING = "networking", _("Networking")
+
+
+class Application(models.Model):
+    """A ClusterXchange registration (the application of one organisation)."""
+
+    class Role(models.TextChoices):
+        VISITOR = "visitor", _("Visitor")
+        HOST = "host", _("Host")
+        BOTH = "both", _("Visitor and host")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        UNDER_REVIEW = "under_review", _("Under review")
+        INFO_REQUESTED = "info_requested", _("More information requested")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, related_name="applications", verbose_name=_("call")
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exchange_applications"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchange_applications",
+    )
+    managing_cluster = models.ForeignKey(
+        Cluster,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchange_applications",
+        verbose_name=_("managing cluster"),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.VISITOR)
+    motivation = models.TextField(_("motivation"), blank=True)
+    objectives = models.TextField(_("objectives"), blank=True)
+    activity_types = models.JSONField(_("activity types"), default=list, blank=True)
+    preferred_countries = models.JSONField(_("preferred host countries"), default=list, blank=True)
+    sectors = models.ManyToManyField(Sector, blank=True, verbose_name=_("sectors"))
+    available_from = models.DateField(_("available from"), null=True, blank=True)
+    available_until = models.DateField(_("available until"), null=True, blank=True)
+    third_country_national = models.BooleanField(
+        _("the participant is a national of a non-eligible country"), default=False
+    )
+    residence_days = models.PositiveIntegerField(
+        _("days of residence in an eligible country"), null=True, blank=True
+    )
+    has_residence_permit = models.BooleanField(_("holds a residence permit"), default=False)
+    business_in_eligible_country = models.BooleanField(
+        _("business started or intended in an eligible country"), default=False
+    )
+    consent_privacy = models.BooleanField(_("accepts the privacy notice"), default=False)
+    consent_catalogue = models.BooleanField(_("agrees to appear in the catalogue"), default=False)
+    catalogue_fields = models.JSONField(_("shown in the catalogue"), default=list, blank=True)
+    exception_approved = models.BooleanField(_("non-member host exception approved"), default=False)
+    review_checklist = models.JSONField(_("review checklist"), default=dict, blank=True)
+    review_notes = models.TextField(_("review notes"), blank=True)
+    status = models.CharField(_("status"), max_length=15, choices=Status, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ClusterXchange application")
+        verbose_name_plural = _("ClusterXchange applications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "managing_cluster"])]
+
+    def __str__(self):
+        return f"{self.organisation or self.applicant} – {self.get_role_display()}"
+
+    @property
+    def wants_to_visit(self) -> bool:
+        return self.role in (self.Role.VISITOR, self.Role.BOTH)
+
+    @property
+    def wants_to_host(self) -> bool:
+        return self.role in (self.Role.HOST, self.Role.BOTH)
+
+
+def _document_path(instance, filename):
+    # A random name: the original name is kept in the row, never in the path.
+    return f"private/exchange/{instance.application_id}/{uuid.uuid4().hex}"
+
+
+class ApplicationDocument(models.Model):
+    class Kind(models.TextChoices):
+        CV = "cv", _("CV")
+        SUPPORTING = "supporting", _("Supporting document")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind, default=Kind.SUPPORTING)
+    file = models.FileField(upload_to=_document_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ApplicationTransition(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=15)
+    to_status = models.CharField(max_length=15)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status}"
+
+
+class MatchProposal(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    visitor = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="proposals_as_visitor"
+    )
+    host = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="proposals_as_host"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposer_side = models.CharField(
+        max_length=10, choices=[("visitor", _("Visitor")), ("host", _("Host"))]
+    )
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PROPOSED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("match proposal")
+        verbose_name_plural = _("match proposals")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visitor", "host"],
+                condition=Q(status="proposed"),
+                name="one_open_proposal_per_pair",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.visitor} → {self.host}"
+
+
+class Exchange(models.Model):
+    """An exchange between a visiting and a host organisation (part 2 carries it on)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        MATCHED = "matched", _("Matched")
+        IN_PREPARATION = "in_preparation", _("In preparation")
+        COMMITMENT_SIGNED = "commitment_signed", _("Commitment signed")
+        READY = "ready", _("Ready")
+        ONGOING = "ongoing", _("Ongoing")
+        COMPLETED = "completed", _("Completed")
+        REPORT_SUBMITTED = "report_submitted", _("Report submitted")
+        REPORT_VALIDATED = "report_validated", _("Report validated")
+        REPORT_REJECTED = "report_rejected", _("Report rejected")
+        PAID = "paid", _("Paid")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+        DECLINED = "declined", _("Declined")
+
+    proposal = models.OneToOneField(
+        MatchProposal, null=True, on_delete=models.SET_NULL, related_name="exchange"
+    )
+    visitor_application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="exchanges_as_visitor"
+    )
+    host_application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="exchanges_as_host"
+    )
+    visitor_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="visits"
+    )
+    host_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="hosted_visits"
+    )
+    visitor_cluster = models.ForeignKey(
+        Cluster, on_delete=models.PROTECT, related_name="+", verbose_name="VOP"
+    )
+    host_cluster = models.ForeignKey(
+        Cluster, on_delete=models.PROTECT, related_name="+", verbose_name="HOP"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.MATCHED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exchange")
+        verbose_name_plural = _("exchanges")
+        ordering = ["-created_at"]
+        constraints = [
+            # "An organisation may visit once": held by the database, so two matches
+            # accepted at the same moment cannot both create a visit.
+            models.UniqueConstraint(
+                fields=["visitor_organisation"],
+                condition=~Q(status__in=["cancelled", "declined"]),
+                name="organisation_visits_once",
+            ),
+            models.CheckConstraint(
+                condition=~Q(visitor_organisation=models.F("host_organisation")),
+                name="exchange_between_two_organisations",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.visitor_organisation} → {self.host_organisation}"

@@ -1,0 +1,305 @@
+"""Every write of ClusterXchange part 1: applications, documents, review, matches."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Membership
+
+from . import eligibility, permissions, uploads, workflow
+from .models import (
+    Application,
+    ApplicationDocument,
+    ApplicationTransition,
+    Call,
+    Exchange,
+    MatchProposal,
+)
+
+S = Application.Status
+EDITABLE_FIELDS = {
+    "organisation",
+    "managing_cluster",
+    "role",
+    "motivation",
+    "objectives",
+    "activity_types",
+    "preferred_countries",
+    "available_from",
+    "available_until",
+    "third_country_national",
+    "residence_days",
+    "has_residence_permit",
+    "business_in_eligible_country",
+    "consent_privacy",
+    "consent_catalogue",
+    "catalogue_fields",
+}
+
+
+@transaction.atomic
+def application_start(*, call: Call, by) -> Application:
+    if not call.is_open:
+        raise ValidationError(_("This call is not open for applications."))
+    return Application.objects.create(call=call, applicant=by, status=S.DRAFT)
+
+
+@transaction.atomic
+def application_save(*, application: Application, data: dict, by) -> Application:
+    """Saves a draft (any step, any amount of data): nothing typed is lost."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not permissions.can_edit_application(by, application):
+        raise PermissionDenied(_("This application can no longer be edited."))
+    sectors = data.pop("sectors", None)
+    for name, value in data.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValueError(f"{name} is not editable by the applicant")
+        setattr(application, name, value)
+    if application.organisation_id and not application.managing_cluster_id:
+        membership = (
+            Membership.objects.filter(
+                organisation_id=application.organisation_id,
+                status=Membership.Status.ACTIVE,
+                cluster__partnership_id=application.call.partnership_id,
+            )
+            .order_by("start_date")
+            .first()
+        )
+        if membership:
+            application.managing_cluster_id = membership.cluster_id
+    application.save()
+    if sectors is not None:
+        application.sectors.set(sectors)
+    return application
+
+
+def _transition(application: Application, to: str, *, by, note: str = "") -> Application:
+    """The one place an application changes status: locked row, transition table, the
+    actor's permission, update_fields, and a history row; the applicant is told."""
+    actor = workflow.actor_for(application.status, to)
+    if actor is None:
+        raise ValidationError(
+            _("An application cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": application.get_status_display(), "to": S(to).label}
+        )
+    if actor == workflow.APPLICANT and application.applicant_id != getattr(by, "pk", None):
+        raise PermissionDenied(_("Only the applicant can do this."))
+    if actor == workflow.REVIEWER and not permissions.can_review(by, application):
+        raise PermissionDenied(_("Only the managing cluster can review this application."))
+    ApplicationTransition.objects.create(
+        application=application, from_status=application.status, to_status=to, by=by, note=note
+    )
+    application.status = to
+    fields = ["status", "updated_at"]
+    if to == S.SUBMITTED:
+        application.submitted_at = timezone.now()
+        fields.append("submitted_at")
+    application.save(update_fields=fields)
+    if to in (S.ACCEPTED, S.REJECTED, S.INFO_REQUESTED, S.SUBMITTED):
+        _decision_email(application, to, note)
+    return application
+
+
+def _locked(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update()
+        .select_related("call", "organisation")
+        .get(pk=application.pk)
+    )
+
+
+@transaction.atomic
+def application_submit(*, application: Application, by) -> list[eligibility.RuleResult]:
+    """Submits (or resubmits) after checking every eligibility rule. A failed rule blocks
+    submission unless a manager may grant an exception for it."""
+    application = _locked(application)
+    missing = []
+    if not application.organisation_id:
+        missing.append(_("the organisation"))
+    if not application.managing_cluster_id:
+        missing.append(_("the cluster that reviews the application"))
+    if not application.motivation.strip() or not application.objectives.strip():
+        missing.append(_("motivation and objectives"))
+    if not application.consent_privacy:
+        missing.append(_("consent to the privacy notice"))
+    if missing:
+        raise ValidationError(_("Complete these before submitting: %s.") % ", ".join(missing))
+    results = eligibility.check(application)
+    blocked = eligibility.blocking(results)
+    if blocked:
+        raise ValidationError([f"{r.label}: {r.reason}" for r in blocked])
+    _transition(application, S.SUBMITTED, by=by)
+    return results
+
+
+@transaction.atomic
+def application_review(
+    *, application: Application, to: str, by, note: str = "", checklist=None, notes=None
+) -> Application:
+    """Reviewer decisions: start review, accept, reject (reason required), ask for more
+    information (what is needed required)."""
+    application = _locked(application)
+    if to in (S.REJECTED, S.INFO_REQUESTED) and not note.strip():
+        raise ValidationError(_("Say why, so the applicant knows what to do."))
+    if checklist is not None or notes is not None:
+        if not permissions.can_review(by, application):
+            raise PermissionDenied
+        if checklist is not None:
+            application.review_checklist = checklist
+        if notes is not None:
+            application.review_notes = notes
+        application.save(update_fields=["review_checklist", "review_notes", "updated_at"])
+    if to == S.ACCEPTED:
+        blocked = eligibility.blocking(eligibility.check(application))
+        if blocked:
+            raise ValidationError([f"{r.label}: {r.reason}" for r in blocked])
+    return _transition(application, to, by=by, note=note)
+
+
+@transaction.atomic
+def application_grant_exception(*, application: Application, by) -> Application:
+    """The programme approves a non-member SME as host."""
+    application = _locked(application)
+    if not permissions.can_review(by, application):
+        raise PermissionDenied
+    application.exception_approved = True
+    application.save(update_fields=["exception_approved", "updated_at"])
+    ApplicationTransition.objects.create(
+        application=application,
+        from_status=application.status,
+        to_status=application.status,
+        by=by,
+        note="non-member host exception approved",
+    )
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, by) -> Application:
+    return _transition(_locked(application), S.WITHDRAWN, by=by)
+
+
+@transaction.atomic
+def document_add(*, application: Application, upload, kind: str, by) -> ApplicationDocument:
+    if not permissions.can_edit_application(by, application):
+        raise PermissionDenied(_("This application can no longer be edited."))
+    checked = uploads.check_upload(upload)
+    document = ApplicationDocument(
+        application=application,
+        kind=kind,
+        original_name=upload.name[:255],
+        content_type=checked.content_type,
+        size=checked.size,
+    )
+    document.file.save("upload", upload, save=False)
+    document.save()
+    return document
+
+
+@transaction.atomic
+def document_delete(*, document: ApplicationDocument, by) -> None:
+    if not permissions.can_edit_application(by, document.application):
+        raise PermissionDenied
+    document.file.delete(save=False)
+    document.delete()
+
+
+def _decision_email(application: Application, status: str, note: str) -> None:
+    from notifications.services import email_queue
+
+    from .emails import DECISION
+
+    user = application.applicant
+    email_queue(
+        kind=DECISION.name,
+        to=user.email,
+        language=user.language,
+        occasion_key=f"{DECISION.name}:{application.pk}:{status}:{application.history.count()}",
+        context={
+            "name": user.get_short_name(),
+            "status": status,
+            "status_label": str(S(status).label),
+            "note": note,
+            "organisation": str(application.organisation or ""),
+            "url": settings.SITE_URL
+            + reverse("exchange:application_detail", args=[application.pk]),
+        },
+        about=application,
+        user=user,
+    )
+
+
+# --- Matching ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_create(
+    *, visitor: Application, host: Application, by, message: str = ""
+) -> MatchProposal:
+    """A participant or a manager proposes a match between an accepted visitor and an
+    accepted host, organisations in different countries."""
+    from .matching import can_propose
+
+    side = can_propose(by, visitor, host)
+    if side is None:
+        raise PermissionDenied(_("You may not propose this match."))
+    if visitor.status != S.ACCEPTED or host.status != S.ACCEPTED:
+        raise ValidationError(_("Only accepted applications can be matched."))
+    if not visitor.wants_to_visit or not host.wants_to_host:
+        raise ValidationError(_("The first must visit and the second must host."))
+    if visitor.organisation.country == host.organisation.country:
+        raise ValidationError(_("Visitor and host must be registered in different countries."))
+    try:
+        with transaction.atomic():
+            return MatchProposal.objects.create(
+                visitor=visitor, host=host, proposed_by=by, proposer_side=side, message=message
+            )
+    except IntegrityError as exc:
+        raise ValidationError(_("This match has already been proposed.")) from exc
+
+
+@transaction.atomic
+def proposal_respond(*, proposal: MatchProposal, accept: bool, by) -> MatchProposal:
+    """The other side accepts or declines. Accepting creates the exchange in the
+    "matched" state; the database refuses a second visit of the same organisation even
+    when two acceptances arrive at the same moment."""
+    from .matching import can_respond
+
+    proposal = (
+        MatchProposal.objects.select_for_update()
+        .select_related("visitor__organisation", "host__organisation", "visitor", "host")
+        .get(pk=proposal.pk)
+    )
+    if not can_respond(by, proposal):
+        raise PermissionDenied(_("Only the other side can answer this proposal."))
+    if proposal.status != MatchProposal.Status.PROPOSED:
+        raise ValidationError(_("This proposal has already been answered."))
+    proposal.responded_at = timezone.now()
+    if not accept:
+        proposal.status = MatchProposal.Status.DECLINED
+        proposal.save(update_fields=["status", "responded_at"])
+        return proposal
+    try:
+        with transaction.atomic():
+            Exchange.objects.create(
+                proposal=proposal,
+                visitor_application=proposal.visitor,
+                host_application=proposal.host,
+                visitor_organisation=proposal.visitor.organisation,
+                host_organisation=proposal.host.organisation,
+                visitor_cluster=proposal.visitor.managing_cluster,
+                host_cluster=proposal.host.managing_cluster,
+                status=Exchange.Status.MATCHED,
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("This organisation already has an exchange as visitor: it may visit once only.")
+        ) from exc
+    proposal.status = MatchProposal.Status.ACCEPTED
+    proposal.save(update_fields=["status", "responded_at"])
+    return proposal

@@ -1,0 +1,266 @@
+"""Application workflow, review permissions, decisions emailed, matching, visits once."""
+
+import threading
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from exchange import matching, services, workflow
+from exchange.models import Application, ApplicationTransition, Exchange, MatchProposal
+from tests import factories as f
+from tests.exchange.factories import ApplicationFactory, CallFactory
+
+S = Application.Status
+R = Application.Role
+
+
+@pytest.fixture
+def call(world):
+    return CallFactory(partnership=world.partnership)
+
+
+def _member_app(call, cluster, *, country="ES", status=S.DRAFT, role=R.VISITOR, **kwargs):
+    org = f.OrganisationFactory(country=country)
+    f.MembershipFactory(organisation=org, cluster=cluster)
+    return ApplicationFactory(
+        call=call, organisation=org, managing_cluster=cluster, status=status, role=role, **kwargs
+    )
+
+
+@pytest.mark.django_db
+def test_submit_records_history_and_emails_in_applicant_language(
+    call, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    app = _member_app(call, world.cluster_a, applicant=f.UserFactory(language="ca"))
+    with django_capture_on_commit_callbacks(execute=True):
+        results = services.application_submit(application=app, by=app.applicant)
+    app.refresh_from_db()
+    assert app.status == S.SUBMITTED and app.submitted_at
+    assert all(r.passed for r in results)
+    step = ApplicationTransition.objects.get(application=app)
+    assert (step.from_status, step.to_status, step.by) == ("draft", "submitted", app.applicant)
+    assert mailoutbox[0].to == [app.applicant.email]
+
+
+@pytest.mark.django_db
+def test_submit_blocked_by_a_failed_rule(call, world):
+    app = _member_app(call, world.cluster_a)
+    app.organisation.employees = 900
+    app.organisation.save()
+    with pytest.raises(ValidationError) as exc:
+        services.application_submit(application=app, by=app.applicant)
+    assert "EU SME definition" in " ".join(exc.value.messages)
+    app.refresh_from_db()
+    assert app.status == S.DRAFT
+
+
+@pytest.mark.django_db
+def test_submit_requires_consent_and_motivation(call, world):
+    app = _member_app(call, world.cluster_a, consent_privacy=False, motivation="")
+    with pytest.raises(ValidationError, match="privacy notice"):
+        services.application_submit(application=app, by=app.applicant)
+
+
+@pytest.mark.django_db
+def test_non_member_host_may_submit_and_manager_grants_exception(call, world):
+    app = ApplicationFactory(call=call, role=R.HOST, managing_cluster=world.cluster_a)
+    services.application_submit(application=app, by=app.applicant)
+    with pytest.raises(ValidationError):
+        services.application_review(application=app, to=S.ACCEPTED, by=world.manager_a)
+    services.application_grant_exception(application=app, by=world.manager_a)
+    services.application_review(application=app, to=S.ACCEPTED, by=world.manager_a)
+    app.refresh_from_db()
+    assert app.status == S.ACCEPTED
+
+
+ALLOWED = [
+    (frm, to, who) for frm, targets in workflow.TRANSITIONS.items() for to, who in targets.items()
+]
+ALL = [s.value for s in S]
+REFUSED = [
+    (frm, to)
+    for frm in ALL
+    for to in ALL
+    if to not in workflow.TRANSITIONS.get(frm, {}) and frm != to
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("frm, to, who", ALLOWED)
+def test_allowed_transition(call, world, frm, to, who):
+    app = _member_app(call, world.cluster_a, status=frm)
+    actor = app.applicant if who == workflow.APPLICANT else world.manager_a
+    app = services._transition(services._locked(app), to, by=actor, note="because")
+    assert app.status == to
+    assert app.history.get().note == "because"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("frm, to", REFUSED)
+def test_refused_transition(call, world, frm, to):
+    app = _member_app(call, world.cluster_a, status=frm)
+    with pytest.raises(ValidationError):
+        services._transition(services._locked(app), to, by=world.admin)
+    app.refresh_from_db()
+    assert app.status == frm
+
+
+@pytest.mark.django_db
+def test_other_clusters_manager_cannot_review(call, world):
+    app = _member_app(call, world.cluster_a, status=S.SUBMITTED)
+    for to in (S.ACCEPTED, S.REJECTED, S.INFO_REQUESTED, S.UNDER_REVIEW):
+        with pytest.raises(PermissionDenied):
+            services.application_review(application=app, to=to, by=world.manager_b, note="x")
+    with pytest.raises(PermissionDenied):
+        services.application_grant_exception(application=app, by=world.manager_b)
+
+
+@pytest.mark.django_db
+def test_reviewer_cannot_act_for_applicant(call, world):
+    app = _member_app(call, world.cluster_a)
+    with pytest.raises(PermissionDenied):
+        services.application_submit(application=app, by=world.manager_a)
+
+
+@pytest.mark.django_db
+def test_reject_and_info_request_need_a_reason(call, world):
+    app = _member_app(call, world.cluster_a, status=S.SUBMITTED)
+    with pytest.raises(ValidationError):
+        services.application_review(application=app, to=S.REJECTED, by=world.manager_a, note=" ")
+    services.application_review(
+        application=app, to=S.INFO_REQUESTED, by=world.manager_a, note="Add your CV"
+    )
+    app.refresh_from_db()
+    assert app.status == S.INFO_REQUESTED
+    services.application_save(application=app, data={"objectives": "clearer"}, by=app.applicant)
+    services.application_submit(application=app, by=app.applicant)
+    app.refresh_from_db()
+    assert app.status == S.SUBMITTED and app.objectives == "clearer"
+
+
+@pytest.mark.django_db
+def test_draft_save_keeps_partial_data_and_is_applicant_only(call, world):
+    app = ApplicationFactory(call=call, organisation=None, motivation="", objectives="")
+    services.application_save(
+        application=app, data={"motivation": "half a thought"}, by=app.applicant
+    )
+    app.refresh_from_db()
+    assert app.motivation == "half a thought"
+    with pytest.raises(PermissionDenied):
+        services.application_save(application=app, data={"motivation": "x"}, by=world.manager_a)
+
+
+def _pair(call, world):
+    visitor = _member_app(
+        call,
+        world.cluster_a,
+        status=S.ACCEPTED,
+        objectives="digital printing sustainable finishing",
+        preferred_countries=["FR"],
+    )
+    host = _member_app(
+        call,
+        world.cluster_b,
+        country="FR",
+        status=S.ACCEPTED,
+        role=R.HOST,
+        objectives="sustainable finishing lines",
+    )
+    return visitor, host
+
+
+@pytest.mark.django_db
+def test_suggestions_ranked_with_reasons(call, world):
+    visitor, host = _pair(call, world)
+    sector = f.SectorFactory(code="C13.3", name="Finishing")
+    visitor.sectors.add(sector)
+    host.sectors.add(sector)
+    _member_app(
+        call, world.cluster_b, country="FR", status=S.ACCEPTED, role=R.HOST, objectives="unrelated"
+    )
+    _member_app(
+        call, world.cluster_a, country="ES", status=S.ACCEPTED, role=R.HOST
+    )  # same country: never
+    found = matching.suggestions(world.manager_a, visitor)
+    assert [s.counterpart for s in found][0] == host
+    assert len(found) == 2
+    reasons = " ".join(found[0].reasons)
+    assert (
+        "Shared sectors: C13.3" in reasons
+        and "Preferred host country" in reasons
+        and "finishing" in reasons
+    )
+
+
+@pytest.mark.django_db
+def test_proposal_accept_creates_matched_exchange(call, world):
+    visitor, host = _pair(call, world)
+    proposal = services.proposal_create(
+        visitor=visitor, host=host, by=visitor.applicant, message="Hola"
+    )
+    with pytest.raises(PermissionDenied):
+        services.proposal_respond(proposal=proposal, accept=True, by=visitor.applicant)
+    services.proposal_respond(proposal=proposal, accept=True, by=host.applicant)
+    exchange = Exchange.objects.get()
+    assert exchange.status == Exchange.Status.MATCHED
+    assert (exchange.visitor_cluster, exchange.host_cluster) == (world.cluster_a, world.cluster_b)
+
+
+@pytest.mark.django_db
+def test_proposal_refused_same_country_and_for_outsiders(call, world):
+    visitor, _host = _pair(call, world)
+    same = _member_app(call, world.cluster_a, status=S.ACCEPTED, role=R.HOST)
+    with pytest.raises(ValidationError):
+        services.proposal_create(visitor=visitor, host=same, by=visitor.applicant)
+    _v, host = _pair(call, world)
+    with pytest.raises(PermissionDenied):
+        services.proposal_create(visitor=visitor, host=host, by=world.outsider)
+
+
+@pytest.mark.django_db
+def test_visitor_visits_once_even_with_two_proposals(call, world):
+    visitor, host = _pair(call, world)
+    other_host = _member_app(call, world.cluster_b, country="PT", status=S.ACCEPTED, role=R.HOST)
+    p1 = services.proposal_create(visitor=visitor, host=host, by=visitor.applicant)
+    p2 = services.proposal_create(visitor=visitor, host=other_host, by=visitor.applicant)
+    services.proposal_respond(proposal=p1, accept=True, by=host.applicant)
+    with pytest.raises(ValidationError, match="visit once"):
+        services.proposal_respond(proposal=p2, accept=True, by=other_host.applicant)
+    assert Exchange.objects.count() == 1
+    p2.refresh_from_db()
+    assert p2.status == MatchProposal.Status.PROPOSED
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_matches_accepted_at_the_same_moment_make_one_visit(call, world):
+    visitor, host = _pair(call, world)
+    other_host = _member_app(call, world.cluster_b, country="PT", status=S.ACCEPTED, role=R.HOST)
+    proposals = [
+        services.proposal_create(visitor=visitor, host=h, by=visitor.applicant)
+        for h in (host, other_host)
+    ]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def accept(proposal, user):
+        try:
+            barrier.wait(timeout=10)
+            services.proposal_respond(proposal=proposal, accept=True, by=user)
+            outcomes.append("ok")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=accept, args=(proposals[0], host.applicant)),
+        threading.Thread(target=accept, args=(proposals[1], other_host.applicant)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) == ["ok", "refused"]
+    assert Exchange.objects.filter(visitor_organisation=visitor.organisation).count() == 1
