@@ -175,7 +175,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
     # Workshop reminders 7 days and 1 day before (each sent once per registration).
-    "workshop-reminders": {"task": "workshops.tasks.reminders_sweep", "schedule": crontab(minute=5)},
+    "workshop-reminders": {
+        "task": "workshops.tasks.reminders_sweep",
+        "schedule": crontab(minute=5),
+    },
     # The feedback survey after an event (once per participant).
     "workshop-feedback": {"task": "workshops.tasks.feedback_sweep", "schedule": crontab(minute=35)},
 }

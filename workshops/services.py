@@ -13,6 +13,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.roles import scope_of
+
 from . import emails, permissions, workflow
 from .models import Event, Feedback, Registration, RegistrationTransition
 
@@ -258,6 +260,19 @@ def event_save(*, event: Event, data: dict, organisers, by) -> Event:
         if not permissions.can_manage_event(by, event):
             raise PermissionDenied
         event = Event.objects.select_for_update().get(pk=event.pk)
+    scope = scope_of(by)
+    organisers = list(organisers)
+    if not organisers:
+        raise ValidationError({"organisers": _("Choose at least one organiser cluster.")})
+    if not scope.is_admin:
+        # Joint events are the norm: a manager may invite other clusters of the same
+        # partnership as co-organisers, but must manage at least one of the organisers.
+        if not any(c.pk in scope.managed_cluster_ids for c in organisers):
+            raise PermissionDenied(_("At least one organiser must be a cluster you manage."))
+        if any(c.partnership_id != event.partnership_id for c in organisers):
+            raise ValidationError(
+                {"organisers": _("Organisers must belong to the event's partnership.")}
+            )
     for name, value in data.items():
         setattr(event, name, value)
     errors = {}
