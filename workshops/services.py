@@ -269,7 +269,8 @@ def event_save(*, event: Event, data: dict, organisers, by) -> Event:
         # partnership as co-organisers, but must manage at least one of the organisers.
         if not any(c.pk in scope.managed_cluster_ids for c in organisers):
             raise PermissionDenied(_("At least one organiser must be a cluster you manage."))
-        if any(c.partnership_id != event.partnership_id for c in organisers):
+        partnership = data.get("partnership") or event.partnership
+        if any(c.partnership_id != partnership.pk for c in organisers):
             raise ValidationError(
                 {"organisers": _("Organisers must belong to the event's partnership.")}
             )
