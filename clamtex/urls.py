@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("members/", include("members.urls")),
     path("workshops/", include("workshops.urls")),
+    path("exchange/", include("exchange.urls")),
     path("notifications/", include("notifications.urls")),
 ]
 

@@ -303,3 +303,171 @@ def proposal_respond(*, proposal: MatchProposal, accept: bool, by) -> MatchPropo
     proposal.status = MatchProposal.Status.ACCEPTED
     proposal.save(update_fields=["status", "responded_at"])
     return proposal
+
+
+# --- Web layer additions: the applicant's organisation, the public start, review notes ----
+
+# What an applicant may say about an organisation that is not on the portal yet.
+NEW_ORGANISATION_FIELDS = {
+    "legal_name",
+    "country",
+    "org_type",
+    "employees",
+    "turnover_eur",
+    "balance_sheet_eur",
+    "vat_number",
+    "city",
+    "latitude",
+    "longitude",
+}
+
+
+def _organisation_is_private_to(application: Application, organisation) -> bool:
+    """An organisation described in this draft and used nowhere else: the applicant may
+    still change it. Anything a cluster or another application relies on is never touched."""
+    return not (
+        organisation.memberships.exists()
+        or organisation.representatives.exists()
+        or organisation.contacts.exists()
+        or organisation.exchange_applications.exclude(pk=application.pk).exists()
+        or organisation.visits.exists()
+        or organisation.hosted_visits.exists()
+    )
+
+
+def _discard_if_orphan(application: Application, organisation) -> None:
+    from django.db.models import ProtectedError, RestrictedError
+
+    if organisation is None or not _organisation_is_private_to(application, organisation):
+        return
+    if organisation.exchange_applications.exists():
+        return
+    try:
+        with transaction.atomic():
+            organisation.delete()
+    except (ProtectedError, RestrictedError):
+        pass  # something else points at it: keep it
+
+
+@transaction.atomic
+def application_organisation_set(
+    *,
+    application: Application,
+    by,
+    organisation=None,
+    data: dict | None = None,
+    managing_cluster=None,
+) -> Application:
+    """Step one of the application: the organisation and the cluster that reviews it.
+
+    Either `organisation` (one the applicant represents, or the one already linked) or
+    `data` describing an organisation that is not on the portal. A described organisation
+    is created without any membership (a non-member: the managing cluster confirms or
+    refuses membership in its review). One already registered with the same VAT number
+    in the same country is linked, never changed; one this draft created earlier is
+    updated in place. The managing cluster must belong to the call's partnership."""
+    from members.models import Organisation
+
+    application = (
+        Application.objects.select_for_update()
+        .select_related("organisation", "call")
+        .get(pk=application.pk)
+    )
+    if not permissions.can_edit_application(by, application):
+        raise PermissionDenied(_("This application can no longer be edited."))
+    if (
+        managing_cluster is not None
+        and managing_cluster.partnership_id != application.call.partnership_id
+    ):
+        raise ValidationError(
+            {"managing_cluster": _("Choose a cluster of the partnership that runs this call.")}
+        )
+    current = application.organisation
+    private = current if current and _organisation_is_private_to(application, current) else None
+    if organisation is None and data:
+        data = {k: v for k, v in data.items() if k in NEW_ORGANISATION_FIELDS}
+        vat = (data.get("vat_number") or "").strip()
+        data["vat_number"] = vat
+        match = (
+            Organisation.objects.filter(country=data["country"], vat_number__iexact=vat).first()
+            if vat and data.get("country")
+            else None
+        )
+        if match is not None and (private is None or match.pk != private.pk):
+            organisation = match
+        else:
+            organisation = private or Organisation()
+            for name, value in data.items():
+                setattr(organisation, name, value)
+            organisation.full_clean()
+            organisation.save()
+    save = {"managing_cluster": managing_cluster}
+    if organisation is not None:
+        save["organisation"] = organisation
+    application = application_save(application=application, data=save, by=by)
+    if private is not None and application.organisation_id != private.pk:
+        _discard_if_orphan(application, private)
+    return application
+
+
+@transaction.atomic
+def application_start_with_account(
+    *,
+    call: Call,
+    email: str,
+    password: str,
+    full_name: str,
+    language: str,
+    organisation_data: dict | None = None,
+    managing_cluster=None,
+    consent_privacy: bool = False,
+) -> Application:
+    """The public start of an application: creates the account the way allauth does (an
+    unverified primary address; the view then has allauth send the verification link)
+    and saves the draft, so nothing typed is lost while the applicant confirms."""
+    from allauth.account.models import EmailAddress
+
+    from members.models import User
+
+    email = email.strip().lower()
+    taken = _("An account with this email address already exists.")
+    if (
+        User.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exists()
+    ):
+        raise ValidationError({"email": taken})
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email, password=password, full_name=full_name.strip(), language=language
+            )
+    except IntegrityError as exc:  # the same address signed up at the same moment
+        raise ValidationError({"email": taken}) from exc
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    application = application_start(call=call, by=user)
+    if consent_privacy:
+        application = application_save(
+            application=application, data={"consent_privacy": True}, by=user
+        )
+    if organisation_data or managing_cluster is not None:
+        application = application_organisation_set(
+            application=application,
+            by=user,
+            data=organisation_data or None,
+            managing_cluster=managing_cluster,
+        )
+    return application
+
+
+@transaction.atomic
+def application_review_notes_save(
+    *, application: Application, by, checklist: dict, notes: str
+) -> Application:
+    """The reviewer's checklist and internal notes, without a decision."""
+    application = _locked(application)
+    if not permissions.can_review(by, application):
+        raise PermissionDenied(_("Only the managing cluster can review this application."))
+    application.review_checklist = checklist
+    application.review_notes = notes
+    application.save(update_fields=["review_checklist", "review_notes", "updated_at"])
+    return application
