@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from clamtex.core.exports import csv_response, xlsx_response
 from members import selectors as member_selectors
@@ -167,6 +168,7 @@ def _registration_state(user, event: Event) -> str:
 # --- Event list, calendar, detail -----------------------------------------------------
 
 
+@vary_on_headers("HX-Request")  # the same URL serves the page or the htmx fragment
 def event_list(request):
     visible = selectors.events_visible_to(request.user)
     filterset = EventFilter(request.GET, queryset=visible)
@@ -636,6 +638,7 @@ def _decorate(rows, event: Event, questions) -> list:
 
 
 @login_required
+@vary_on_headers("HX-Request")  # the same URL serves the page or the htmx fragment
 def participants(request, pk: int):
     event = _managed_event(request, pk)
     filterset = _participant_filter(request, event)
