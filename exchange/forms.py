@@ -28,7 +28,7 @@ CHECKLIST = [
     ("objectives_clear", _("Objectives clear")),
 ]
 
-EMPTY = (None, "", [], ())
+EMPTY = (None, "", [], (), False)  # False: an unticked required checkbox
 
 
 def _date_widget():
@@ -176,7 +176,7 @@ class NewOrganisationFields(forms.Form):
         return {
             name: self.cleaned_data[name]
             for name in self.ORGANISATION_NAMES
-            if name in self.cleaned_data and self.cleaned_data[name] not in EMPTY
+            if self.cleaned_data.get(name) is not None and self.cleaned_data[name] != ""
         }
 
     def describes_organisation(self) -> bool:
@@ -263,6 +263,13 @@ class OrganisationStepForm(StepForm, NewOrganisationFields):
             initial["organisation"] = org.pk
         return initial
 
+    # Marked as required on the page; what is checked depends on the choice (check_complete).
+    required_to_continue = ("legal_name", "country", "org_type", "managing_cluster")
+
+    def check_complete(self) -> bool:
+        self.extra_checks()
+        return not self.errors
+
     def picked(self):
         return self.cleaned_data.get("organisation") if "organisation" in self.fields else None
 
@@ -273,7 +280,12 @@ class OrganisationStepForm(StepForm, NewOrganisationFields):
         return data
 
     def extra_checks(self):
-        if "managing_cluster" not in self.errors and not self.cleaned_data.get("managing_cluster"):
+        # The cluster may have been filled in from the organisation's membership.
+        if (
+            "managing_cluster" not in self.errors
+            and not self.cleaned_data.get("managing_cluster")
+            and not self.application.managing_cluster_id
+        ):
             self.add_error("managing_cluster", _("Fill this in to continue."))
         if not self.picked():
             self.check_organisation_complete()
@@ -376,9 +388,10 @@ class PreferencesForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["preferred_countries"].choices = [
-            (c.country.code, c.country.name) for c in EligibleCountry.objects.order_by("country")
-        ]
+        self.fields["preferred_countries"].choices = sorted(
+            ((c.country.code, c.country.name) for c in EligibleCountry.objects.all()),
+            key=lambda choice: str(choice[1]),
+        )
         self.fields["sectors"].queryset = Sector.objects.order_by("code")
 
     def initial_from(self, application):

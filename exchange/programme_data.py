@@ -5,7 +5,35 @@ Other countries have no cap until an administrator sets one."""
 
 from decimal import Decimal
 
-EU = ["AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"]
+EU = [
+    "AT",
+    "BE",
+    "BG",
+    "HR",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "GR",
+    "HU",
+    "IE",
+    "IT",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SK",
+    "SI",
+    "ES",
+    "SE",
+]
 THIRD = ["IS", "AL", "BA", "XK", "ME", "MK", "RS", "TR", "AM", "MD", "UA"]
 CAPS = {
     "ES": 830, "PT": 780, "FR": 900, "IT": 900, "DE": 830, "BE": 830, "CZ": 610, "SK": 610,

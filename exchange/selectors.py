@@ -253,11 +253,13 @@ def application_actions(
     def reviewer_can(to: str) -> bool:
         return reviewer and workflow.actor_for(application.status, to) == workflow.REVIEWER
 
+    # A failed rule a manager may waive: no acceptance until the exception is granted.
+    exception_pending = any(r.exception_possible and not r.passed for r in results or [])
     exception_open = (
         reviewer
+        and exception_pending
         and not application.exception_approved
         and application.status not in (S.ACCEPTED, S.REJECTED, S.WITHDRAWN)
-        and any(r.code == "member" and r.exception_possible and not r.passed for r in results or [])
     )
     accepted = application.status == S.ACCEPTED
     actions = {
@@ -265,7 +267,7 @@ def application_actions(
         "withdraw": is_applicant
         and workflow.actor_for(application.status, S.WITHDRAWN) == workflow.APPLICANT,
         "start_review": reviewer_can(S.UNDER_REVIEW),
-        "accept": reviewer_can(S.ACCEPTED),
+        "accept": reviewer_can(S.ACCEPTED) and not exception_pending,
         "reject": reviewer_can(S.REJECTED),
         "request_info": reviewer_can(S.INFO_REQUESTED),
         "review_notes": reviewer,

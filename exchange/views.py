@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -27,7 +28,6 @@ from . import eligibility, matching, permissions, selectors, services
 from .filters import ApplicationFilter, CatalogueFilter
 from .forms import (
     CATALOGUE_FIELDS,
-    CHECKLIST,
     ApplyForm,
     ConsentsForm,
     DocumentForm,
@@ -112,6 +112,22 @@ def _last_note(application: Application, status: str) -> str:
     return notes[-1] if notes else ""
 
 
+def _history(application: Application) -> list[dict]:
+    """Transitions with their labels (who, when, why), from the prefetched history."""
+    labels = dict(S.choices)
+    return [
+        {
+            "at": t.at,
+            "from_label": labels.get(t.from_status, t.from_status),
+            "to_label": labels.get(t.to_status, t.to_status),
+            "same": t.from_status == t.to_status,
+            "by": t.by,
+            "note": t.note,
+        }
+        for t in application.history.all()
+    ]
+
+
 def _country_names(codes) -> list[str]:
     return [str(countries.name(code) or code) for code in codes or []]
 
@@ -173,16 +189,24 @@ def apply(request):
                 # allauth's own signup completion: sends the verification link and keeps
                 # the pending login in the session, so confirming the address logs the
                 # applicant in and brings them to their draft.
-                response = complete_signup(
-                    request,
-                    application.applicant,
-                    account_settings.EMAIL_VERIFICATION,
-                    _step_url(application, next_step),
+                # The verification email and what follows speak the chosen language.
+                with translation.override(data["language"]):
+                    response = complete_signup(
+                        request,
+                        application.applicant,
+                        account_settings.EMAIL_VERIFICATION,
+                        _step_url(application, next_step),
+                    )
+                if not request.user.is_authenticated:
+                    request.session["exchange_apply_email"] = application.applicant.email
+                    response = redirect("exchange:apply_sent")
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    data["language"],
+                    max_age=365 * 24 * 3600,
+                    samesite="Lax",
                 )
-                if request.user.is_authenticated:
-                    return response
-                request.session["exchange_apply_email"] = application.applicant.email
-                return redirect("exchange:apply_sent")
+                return response
     login_url = reverse("account_login") + "?next=" + reverse("exchange:apply")
     return render(
         request,
@@ -231,6 +255,7 @@ def mine(request):
             "actions": selectors.application_actions(request.user, a),
             "request": _last_note(a, S.INFO_REQUESTED) if a.status == S.INFO_REQUESTED else "",
             "decision": _last_note(a, a.status) if a.status == S.REJECTED else "",
+            "history": _history(a),
         }
         for a in applications
     ]
@@ -274,20 +299,13 @@ def application_step(request, pk, step):
             messages.error(request, _("This application can no longer be edited."))
             return redirect("exchange:application_detail", pk=application.pk)
         if go_on and not form.errors:
+            form.application = application  # as saved
             form.check_complete()
         if not form.errors:
             if go_on:
                 return redirect(_step_url(application, _next_step(step)))
             messages.success(request, _("Your draft was saved."))
             return redirect(_step_url(application, step))
-        messages.warning(
-            request,
-            _(
-                "What you typed is kept and the valid part of it is saved. Complete the marked fields."
-            )
-            if go_on
-            else _("Your draft was saved, except the marked fields."),
-        )
         application = _own_application(request, pk)
     return _render_step(request, application, step, {"form": form})
 
@@ -513,15 +531,12 @@ def _detail_context(request, application, *, review_form=None, **extra):
         "results": results,
         "actions": actions,
         "documents": list(application.documents.all()),
-        "history": list(application.history.all()),
+        "history": _history(application),
         "is_applicant": application.applicant_id == user.pk,
         "activity_labels": _activity_labels(application.activity_types),
         "country_names": _country_names(application.preferred_countries),
         "catalogue_labels": [
             label for key, label in CATALOGUE_FIELDS if key in application.catalogue_fields
-        ],
-        "checklist": [
-            (label, bool(application.review_checklist.get(key))) for key, label in CHECKLIST
         ],
         "info_request": _last_note(application, S.INFO_REQUESTED)
         if application.status == S.INFO_REQUESTED
@@ -571,7 +586,11 @@ def _matching_context(request, application, actions):
             if p.status == MatchProposal.Status.PROPOSED
         }
         context["suggestions"] = [
-            {"suggestion": s, "proposed": s.counterpart.pk in open_pairs}
+            {
+                "suggestion": s,
+                "proposed": s.counterpart.pk in open_pairs,
+                "activity_labels": _activity_labels(s.counterpart.activity_types),
+            }
             for s in matching.suggestions(user, application)
         ]
     return context

@@ -13,6 +13,7 @@ CATEGORIES = {
     "digest": _("Daily digest of what awaits me (cluster managers)"),
     "reminders": _("Reminders (events, deadlines, documents to sign)"),
     "announcements": _("Messages from event organisers to all participants"),
+    "reports": _("Monthly progress reports of the programme (coordinator and managers)"),
 }
 
 

@@ -1,0 +1,420 @@
+"""KPI values computed from the portal's data, never typed in.
+
+Each computation is a function of (partnership, cluster=None, period) registered under a
+key; a KPI row names that key as its source (and may pass options through its
+`parameters`). With a cluster the value is that cluster's share; without one it is the
+partnership's. Each computation is one or two queries, whatever the amount of data.
+
+Definitions (written once here, so the dashboard, the PDF and the XLSX agree):
+
+- SMEs supported: distinct member organisations declared as SMEs or start-ups that had a
+  seat at an event of the partnership (registered or attended) or an accepted
+  ClusterXchange application. The declared type is used rather than the EU size test,
+  which needs figures many members never give.
+- Events held: published events of the partnership that have ended. A cluster's are
+  those it (co-)organised.
+- Participants: attended registrations of those events.
+- Exchanges completed: exchanges in "completed" or any later status, counted once, for
+  the visitor's partnership (VOP) only; a cluster counts those of its visitors.
+- Grants paid: exchanges paid or closed. The paid amount lives in ClusterXchange part 2,
+  which does not record it yet: the amount is reported as not available, never guessed.
+- Strategies delivered: strategy documents with a final version.
+- Labels obtained: label records (Bronze, Silver, Gold) awarded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Cluster, Organisation, Partnership
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive dates; None on a side means "unbounded"."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def datetime_range(self) -> tuple[datetime | None, datetime | None]:
+        """[start, end) as aware datetimes in the portal's time zone."""
+        start = timezone.make_aware(datetime.combine(self.start, time.min)) if self.start else None
+        end = (
+            timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+            if self.end
+            else None
+        )
+        return start, end
+
+    def q_datetime(self, field_name: str) -> Q:
+        start, end = self.datetime_range()
+        q = Q()
+        if start:
+            q &= Q(**{f"{field_name}__gte": start})
+        if end:
+            q &= Q(**{f"{field_name}__lt": end})
+        return q
+
+    def q_date(self, field_name: str) -> Q:
+        q = Q()
+        if self.start:
+            q &= Q(**{f"{field_name}__gte": self.start})
+        if self.end:
+            q &= Q(**{f"{field_name}__lte": self.end})
+        return q
+
+    def until_end(self) -> Period:
+        """From the beginning to the end of this period: the cumulative value."""
+        return Period(None, self.end)
+
+
+ALL_TIME = Period()
+
+
+@dataclass
+class Measure:
+    value: Decimal | int | None
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Computation:
+    key: str
+    label: object
+    func: Callable[..., Measure]
+    unit: object = ""
+
+
+REGISTRY: dict[str, Computation] = {}
+
+
+def register(key: str, label, unit=""):
+    def decorator(func):
+        REGISTRY[key] = Computation(key=key, label=label, func=func, unit=unit)
+        return func
+
+    return decorator
+
+
+def compute(
+    key: str,
+    *,
+    partnership: Partnership,
+    cluster: Cluster | None = None,
+    period: Period = ALL_TIME,
+    **params,
+) -> Measure:
+    return REGISTRY[key].func(partnership, cluster, period, **params)
+
+
+def source_choices() -> list[tuple[str, str]]:
+    return [("manual", str(_("Entered manually")))] + [
+        (c.key, str(c.label)) for c in REGISTRY.values()
+    ]
+
+
+SME_TYPES = (Organisation.Type.SME, Organisation.Type.STARTUP)
+
+
+# --- Workshops -----------------------------------------------------------------------
+
+
+def _events_held(partnership, cluster, period, kinds=None):
+    from workshops.models import Event
+
+    qs = Event.objects.filter(
+        partnership=partnership, status=Event.Status.PUBLISHED, end__lt=timezone.now()
+    ).filter(period.q_datetime("end"))
+    if cluster is not None:
+        qs = qs.filter(
+            id__in=Event.organisers.through.objects.filter(cluster=cluster).values("event_id")
+        )
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return qs
+
+
+@register("events_held", _("Events held"), _("events"))
+def events_held(partnership, cluster=None, period=ALL_TIME, kinds=None) -> Measure:
+    return Measure(_events_held(partnership, cluster, period, kinds).count())
+
+
+@register("participants", _("Participants in events held"), _("participants"))
+def participants(partnership, cluster=None, period=ALL_TIME, kinds=None) -> Measure:
+    from workshops.models import Registration
+
+    return Measure(
+        Registration.objects.filter(
+            event__in=_events_held(partnership, cluster, period, kinds),
+            status=Registration.Status.ATTENDED,
+        ).count()
+    )
+
+
+# --- SMEs supported ----------------------------------------------------------------------
+
+
+def _accepted_at():
+    """When an application was accepted: its history row, else its submission (rows
+    created without history, e.g. imported)."""
+    from exchange.models import ApplicationTransition
+
+    accepted = (
+        ApplicationTransition.objects.filter(application=OuterRef("pk"), to_status="accepted")
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return Coalesce(Subquery(accepted), "submitted_at", "created_at")
+
+
+@register("smes_supported", _("SMEs supported"), _("SMEs"))
+def smes_supported(partnership, cluster=None, period=ALL_TIME) -> Measure:
+    from exchange.models import Application
+    from workshops.models import Event, Registration
+
+    registrations = Registration.objects.filter(
+        event__partnership=partnership,
+        event__status=Event.Status.PUBLISHED,
+        status__in=[Registration.Status.REGISTERED, Registration.Status.ATTENDED],
+        organisation__isnull=False,
+    ).filter(period.q_datetime("event__start"))
+    applications = (
+        Application.objects.filter(
+            call__partnership=partnership,
+            status=Application.Status.ACCEPTED,
+            organisation__isnull=False,
+        )
+        .annotate(accepted_at=_accepted_at())
+        .filter(period.q_datetime("accepted_at"))
+    )
+    if cluster is not None:
+        registrations = registrations.filter(organisation__memberships__cluster=cluster)
+        applications = applications.filter(managing_cluster=cluster)
+    count = (
+        Organisation.objects.filter(org_type__in=SME_TYPES)
+        .filter(
+            Q(id__in=registrations.values("organisation_id"))
+            | Q(id__in=applications.values("organisation_id"))
+        )
+        .count()
+    )
+    return Measure(count)
+
+
+# --- ClusterXchange ---------------------------------------------------------------------
+
+COMPLETED_OR_LATER = (
+    "completed",
+    "report_submitted",
+    "report_validated",
+    "report_rejected",
+    "paid",
+    "closed",
+)
+PAID = ("paid", "closed")
+NOT_MATCHED = ("proposed", "cancelled", "declined")
+
+
+def _exchanges(partnership, cluster, period):
+    """Exchanges counted for the visitor's side only (VOP), never for the host's. They
+    carry no completion date yet (part 2), so the period applies to their creation."""
+    from exchange.models import Exchange
+
+    qs = Exchange.objects.filter(visitor_cluster__partnership=partnership).filter(
+        period.q_datetime("created_at")
+    )
+    if cluster is not None:
+        qs = qs.filter(visitor_cluster=cluster)
+    return qs
+
+
+@register("exchanges_completed", _("ClusterXchange exchanges completed"), _("exchanges"))
+def exchanges_completed(partnership, cluster=None, period=ALL_TIME) -> Measure:
+    return Measure(
+        _exchanges(partnership, cluster, period).filter(status__in=COMPLETED_OR_LATER).count()
+    )
+
+
+@register("grants_paid", _("ClusterXchange grants paid"), _("grants"))
+def grants_paid(partnership, cluster=None, period=ALL_TIME) -> Measure:
+    count = _exchanges(partnership, cluster, period).filter(status__in=PAID).count()
+    return Measure(
+        count,
+        note=str(_("Amount not yet available: payments are not recorded in the portal yet.")),
+        extra={"amount": None},
+    )
+
+
+def exchange_funnel(partnership, cluster=None, period=ALL_TIME) -> list[dict]:
+    """Applications → accepted → matched → completed → paid, in two queries."""
+    from exchange.models import Application
+
+    applications = (
+        Application.objects.filter(call__partnership=partnership)
+        .exclude(status=Application.Status.DRAFT)
+        .annotate(at=Coalesce("submitted_at", "created_at"))
+        .filter(period.q_datetime("at"))
+    )
+    if cluster is not None:
+        applications = applications.filter(managing_cluster=cluster)
+    apps = applications.aggregate(
+        total=Count("id"), accepted=Count("id", filter=Q(status=Application.Status.ACCEPTED))
+    )
+    exchanges = _exchanges(partnership, cluster, period).aggregate(
+        matched=Count("id", filter=~Q(status__in=NOT_MATCHED)),
+        completed=Count("id", filter=Q(status__in=COMPLETED_OR_LATER)),
+        paid=Count("id", filter=Q(status__in=PAID)),
+    )
+    return [
+        {"key": "applications", "label": str(_("Applications")), "value": apps["total"]},
+        {"key": "accepted", "label": str(_("Accepted")), "value": apps["accepted"]},
+        {"key": "matched", "label": str(_("Matched")), "value": exchanges["matched"]},
+        {"key": "completed", "label": str(_("Completed")), "value": exchanges["completed"]},
+        {"key": "paid", "label": str(_("Paid")), "value": exchanges["paid"]},
+    ]
+
+
+# --- Strategies and labels ------------------------------------------------------------------
+
+
+@register("strategies_delivered", _("Strategies delivered"), _("strategies"))
+def strategies_delivered(
+    partnership, cluster=None, period=ALL_TIME, joint=None, kind="strategy"
+) -> Measure:
+    """`joint`: True for the joint strategy only, False for the clusters' only."""
+    from .models import StrategyDocument, StrategyVersion
+
+    final = StrategyVersion.objects.filter(is_final=True).filter(
+        period.q_datetime("uploaded_at")
+    )
+    qs = StrategyDocument.objects.filter(
+        project__partnership=partnership, kind=kind, id__in=final.values("document_id")
+    )
+    if cluster is not None:
+        qs = qs.filter(cluster=cluster)
+    elif joint is True:
+        qs = qs.filter(cluster__isnull=True)
+    elif joint is False:
+        qs = qs.filter(cluster__isnull=False)
+    return Measure(qs.count())
+
+
+@register("labels_obtained", _("Cluster labels obtained"), _("labels"))
+def labels_obtained(partnership, cluster=None, period=ALL_TIME, labels=None) -> Measure:
+    from .models import LabelRecord
+
+    qs = LabelRecord.objects.filter(
+        cluster__partnership=partnership, awarded_on__isnull=False
+    ).filter(period.q_date("awarded_on"))
+    qs = qs.filter(label__in=labels or ["bronze", "silver", "gold"])
+    if cluster is not None:
+        qs = qs.filter(cluster=cluster)
+    return Measure(qs.count())
+
+
+@register("benchmarkings", _("Benchmarking visits"), _("visits"))
+def benchmarkings(partnership, cluster=None, period=ALL_TIME) -> Measure:
+    from .models import LabelRecord
+
+    qs = LabelRecord.objects.filter(
+        cluster__partnership=partnership, benchmarked_on__isnull=False
+    ).filter(period.q_date("benchmarked_on"))
+    if cluster is not None:
+        qs = qs.filter(cluster=cluster)
+    return Measure(qs.count())
+
+
+# --- Manual KPIs and the table of a project ---------------------------------------------
+
+
+def manual_values(kpis, *, cluster=None, period=ALL_TIME) -> dict[int, Decimal]:
+    """Sums of the manual values of several KPIs, in one query. A value belongs to the
+    period its own period ends in."""
+    from .models import KPIValue
+
+    qs = KPIValue.objects.filter(kpi__in=kpis).filter(period.q_date("period_end"))
+    if cluster is not None:
+        qs = qs.filter(cluster=cluster)
+    return {
+        row["kpi_id"]: row["total"]
+        for row in qs.values("kpi_id").annotate(total=Sum("value")).order_by()
+    }
+
+
+@dataclass
+class KpiRow:
+    kpi: object
+    value: Decimal | int | None
+    cumulative: Decimal | int | None
+    note: str = ""
+
+    @property
+    def target(self):
+        return self.kpi.target
+
+    @property
+    def percent(self) -> int | None:
+        """Progress of the cumulative value against the target, in whole per cent."""
+        if self.cumulative is None or not self.kpi.target:
+            return None
+        return int(Decimal(self.cumulative) * 100 / self.kpi.target)
+
+    @property
+    def percent_capped(self) -> int:
+        return min(self.percent or 0, 100)
+
+
+def _value(kpi, partnership, cluster, period, manual: dict) -> Measure:
+    if kpi.is_manual:
+        return Measure(manual.get(kpi.pk, Decimal("0")))
+    if kpi.source not in REGISTRY:
+        return Measure(None, note=str(_("Unknown source “%(key)s”.") % {"key": kpi.source}))
+    return compute(
+        kpi.source,
+        partnership=partnership,
+        cluster=cluster,
+        period=period,
+        **(kpi.parameters or {}),
+    )
+
+
+def kpi_table(
+    project, *, cluster: Cluster | None = None, period: Period = ALL_TIME
+) -> list[KpiRow]:
+    """Every KPI of a project: its value in the period and its cumulative value at the
+    end of the period. A KPI not measured per cluster is left out of a cluster's table."""
+    kpis = [k for k in project.kpis.all() if cluster is None or k.per_cluster]
+    manual_kpis = [k for k in kpis if k.is_manual]
+    cumulative_period = period.until_end()
+    manual_period = manual_values(manual_kpis, cluster=cluster, period=period) if manual_kpis else {}
+    manual_cumulative = (
+        manual_values(manual_kpis, cluster=cluster, period=cumulative_period)
+        if manual_kpis
+        else {}
+    )
+    rows = []
+    partnership = project.partnership
+    for kpi in kpis:
+        cumulative = _value(kpi, partnership, cluster, cumulative_period, manual_cumulative)
+        if period == cumulative_period:
+            current = cumulative
+        else:
+            current = _value(kpi, partnership, cluster, period, manual_period)
+        rows.append(
+            KpiRow(
+                kpi=kpi,
+                value=current.value,
+                cumulative=cumulative.value,
+                note=cumulative.note,
+            )
+        )
+    return rows

@@ -1,0 +1,203 @@
+"""Reads of the programme, scoped to the user asking and with their related rows loaded:
+a page costs the same number of queries whatever the amount of data."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from members.models import Cluster
+from members.roles import scope_of
+
+from . import kpis, permissions, workflow
+from .models import (
+    Deliverable,
+    DeliverableTransition,
+    DeliverableVersion,
+    Milestone,
+    Project,
+    ReportRun,
+    StrategyDocument,
+    StrategyVersion,
+)
+
+
+def projects_visible_to(user) -> QuerySet[Project]:
+    """Administrators: all. Coordinator: the partnership's. Manager: the projects of the
+    partnership their cluster belongs to (aggregates only are shown to them)."""
+    scope = scope_of(user)
+    qs = Project.objects.select_related("partnership")
+    if scope.is_admin:
+        return qs
+    if not scope.is_staff_role:
+        return qs.none()
+    partnership_ids = set(scope.partnership_ids) | set(
+        Cluster.objects.filter(pk__in=scope.managed_cluster_ids).values_list(
+            "partnership_id", flat=True
+        )
+    )
+    return qs.filter(partnership_id__in=partnership_ids)
+
+
+def project_for(user, *, project_id=None, partnership_id=None) -> Project | None:
+    """The project a dashboard shows: the one asked for, else the most recent one."""
+    qs = projects_visible_to(user)
+    if partnership_id is not None:
+        qs = qs.filter(partnership_id=partnership_id)
+    if project_id:
+        return qs.filter(pk=project_id).first()
+    return qs.order_by("-start_date", "pk").first()
+
+
+def clusters_for_dashboards(user, project: Project) -> list[Cluster]:
+    """The cluster dashboards this user may open within the project's partnership."""
+    scope = scope_of(user)
+    qs = Cluster.objects.filter(partnership_id=project.partnership_id).order_by("acronym")
+    if not (scope.is_admin or project.partnership_id in scope.partnership_ids):
+        qs = qs.filter(pk__in=scope.managed_cluster_ids)
+    return list(qs)
+
+
+def late_q() -> Q:
+    """"Late" as a filter: due and neither submitted nor approved (the same rule as
+    Deliverable.is_late)."""
+    return Q(due_date__lt=timezone.localdate()) & ~Q(status__in=Deliverable.DONE)
+
+
+def deliverables_of(project: Project) -> QuerySet[Deliverable]:
+    return (
+        Deliverable.objects.filter(work_package__project=project)
+        .select_related("work_package__lead__cluster", "lead__cluster", "approved_by")
+        .annotate(version_count=Count("versions"), last_upload=Max("versions__uploaded_at"))
+        .order_by("due_date", "code")
+    )
+
+
+def milestones_of(project: Project) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(project=project).select_related("work_package")
+
+
+def strategies_of(project: Project, cluster: Cluster | None = None) -> QuerySet:
+    qs = (
+        StrategyDocument.objects.filter(project=project)
+        .select_related("cluster")
+        .prefetch_related(
+            Prefetch("versions", queryset=StrategyVersion.objects.order_by("-number")),
+            "actions",
+        )
+    )
+    if cluster is not None:
+        qs = qs.filter(Q(cluster=cluster) | Q(cluster__isnull=True))
+    return qs
+
+
+def upcoming_events(user, project: Project, cluster: Cluster | None = None, limit: int = 5):
+    from workshops.models import Event
+    from workshops.selectors import events_visible_to
+
+    qs = events_visible_to(user).filter(
+        partnership_id=project.partnership_id,
+        status=Event.Status.PUBLISHED,
+        end__gte=timezone.now(),
+    )
+    if cluster is not None:
+        qs = qs.filter(
+            id__in=Event.organisers.through.objects.filter(cluster=cluster).values("event_id")
+        )
+    return list(qs.prefetch_related("organisers").order_by("start")[:limit])
+
+
+def report_runs_visible_to(user) -> QuerySet[ReportRun]:
+    scope = scope_of(user)
+    qs = ReportRun.objects.select_related("project__partnership", "cluster", "requested_by")
+    if scope.is_admin:
+        return qs
+    return qs.filter(
+        Q(scope=ReportRun.Scope.PARTNERSHIP, project__partnership_id__in=scope.partnership_ids)
+        | Q(scope=ReportRun.Scope.CLUSTER, cluster_id__in=scope.cluster_ids)
+    )
+
+
+def recent_runs(user, project: Project, cluster: Cluster | None = None, limit: int = 8):
+    qs = report_runs_visible_to(user).filter(project=project)
+    qs = qs.filter(cluster=cluster) if cluster else qs.filter(scope=ReportRun.Scope.PARTNERSHIP)
+    return list(qs[:limit])
+
+
+def deliverable_detail(user, pk: int) -> Deliverable:
+    """Raises Deliverable.DoesNotExist when the user may not see it (partners of the
+    project only)."""
+    deliverable = (
+        Deliverable.objects.select_related(
+            "work_package__project__partnership",
+            "work_package__lead__cluster",
+            "lead__cluster",
+            "approved_by",
+        )
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=DeliverableVersion.objects.select_related("uploaded_by").order_by(
+                    "-number"
+                ),
+            ),
+            Prefetch(
+                "history", queryset=DeliverableTransition.objects.select_related("by")
+            ),
+        )
+        .get(pk=pk)
+    )
+    if not permissions.can_view_programme(user, deliverable.work_package.project.partnership_id):
+        raise Deliverable.DoesNotExist
+    return deliverable
+
+
+def deliverable_actions(user, deliverable: Deliverable) -> dict[str, bool]:
+    """What the page offers: asked of the transition table and the permissions."""
+    project = deliverable.work_package.project
+    coordinator = permissions.can_approve_deliverable(user, project)
+    partner = permissions.can_upload_deliverable(user, deliverable)
+    status = deliverable.status
+
+    def allowed(to):
+        actor = workflow.actor_for(status, to)
+        return (actor == workflow.COORDINATOR and coordinator) or (
+            actor == workflow.PARTNER and partner
+        )
+
+    S = Deliverable.Status
+    return {
+        "upload": partner and status != S.APPROVED,
+        "submit": allowed(S.SUBMITTED),
+        "approve": allowed(S.APPROVED),
+        "return": status == S.SUBMITTED and allowed(S.IN_PROGRESS),
+    }
+
+
+def dashboard(user, project: Project, cluster: Cluster | None = None) -> dict:
+    """Everything a dashboard shows, in a fixed number of queries."""
+    kpi_rows = kpis.kpi_table(project, cluster=cluster)
+    deliverables = list(deliverables_of(project))
+    if cluster is not None:
+        for d in deliverables:
+            d.led_here = permissions.lead_cluster_id(d) == cluster.pk
+    today = timezone.localdate()
+    return {
+        "project": project,
+        "cluster": cluster,
+        "kpi_rows": kpi_rows,
+        "chart": {
+            "labels": [row.kpi.code for row in kpi_rows],
+            "names": [row.kpi.name for row in kpi_rows],
+            "percent": [row.percent or 0 for row in kpi_rows],
+            "values": [float(row.cumulative or 0) for row in kpi_rows],
+            "targets": [float(row.kpi.target) for row in kpi_rows],
+        },
+        "deliverables": deliverables,
+        "late_count": sum(1 for d in deliverables if d.is_late),
+        "milestones": list(milestones_of(project)),
+        "funnel": kpis.exchange_funnel(project.partnership, cluster),
+        "events": upcoming_events(user, project, cluster),
+        "strategies": list(strategies_of(project, cluster)),
+        "today": today,
+    }
