@@ -254,6 +254,8 @@ class OrganisationStepForm(StepForm, NewOrganisationFields):
         initial = {"managing_cluster": application.managing_cluster_id}
         org = application.organisation
         if org is None:
+            if len(self.choices) == 1:  # the one organisation the applicant represents
+                initial["organisation"] = self.choices[0].pk
             return initial
         if self.describable is not None and org.pk == self.describable.pk:
             for name in self.ORGANISATION_NAMES:

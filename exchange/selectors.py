@@ -224,6 +224,19 @@ def pair_roles(a: Application, b: Application) -> list[tuple[Application, Applic
     return pairs
 
 
+def organisation_is_private_to(application: Application, organisation) -> bool:
+    """An organisation described in this draft and used nowhere else: the applicant may
+    still change it. Anything a cluster or another application relies on is never touched."""
+    return not (
+        organisation.memberships.exists()
+        or organisation.representatives.exists()
+        or organisation.contacts.exists()
+        or organisation.exchange_applications.exclude(pk=application.pk).exists()
+        or organisation.visits.exists()
+        or organisation.hosted_visits.exists()
+    )
+
+
 def application_progress(application: Application) -> dict[str, bool]:
     """Which steps of the form hold what submission needs (the stepper's ticks). Uses the
     prefetched documents."""

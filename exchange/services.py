@@ -323,16 +323,9 @@ NEW_ORGANISATION_FIELDS = {
 
 
 def _organisation_is_private_to(application: Application, organisation) -> bool:
-    """An organisation described in this draft and used nowhere else: the applicant may
-    still change it. Anything a cluster or another application relies on is never touched."""
-    return not (
-        organisation.memberships.exists()
-        or organisation.representatives.exists()
-        or organisation.contacts.exists()
-        or organisation.exchange_applications.exclude(pk=application.pk).exists()
-        or organisation.visits.exists()
-        or organisation.hosted_visits.exists()
-    )
+    from .selectors import organisation_is_private_to
+
+    return organisation_is_private_to(application, organisation)
 
 
 def _discard_if_orphan(application: Application, organisation) -> None:

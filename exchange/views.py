@@ -319,7 +319,7 @@ def _step_form(request, application, step):
     current = application.organisation
     describable = None
     if current is not None and current not in represented:
-        if services._organisation_is_private_to(application, current):
+        if selectors.organisation_is_private_to(application, current):
             describable = current
         else:
             represented.append(current)

@@ -54,9 +54,9 @@ def _compute(programme, visitor, host, start, end):
             PORTO,
             date(2026, 3, 13),
             date(2026, 3, 18),
-            "780.00",
-            6 - 2,
-        ),  # weekend excluded
+            "390.00",  # Friday to Wednesday: the weekend is excluded, 4 working days
+            4,
+        ),
     ],
 )
 def test_grant_table(programme, visitor, host, start, end, amount, days):
