@@ -350,3 +350,211 @@ class Exchange(models.Model):
 
     def __str__(self):
         return f"{self.visitor_organisation} → {self.host_organisation}"
+
+
+# --- Part 2: from match to payment -------------------------------------------------------
+
+
+class ExchangePlan(models.Model):
+    """What visitor and host agree on: dates at the host, objectives, agenda, and the
+    grant computed from them (fixed once the financial agreement is signed)."""
+
+    exchange = models.OneToOneField(Exchange, on_delete=models.CASCADE, related_name="plan")
+    start_date = models.DateField(_("first day at the host"), null=True, blank=True)
+    end_date = models.DateField(_("last day at the host"), null=True, blank=True)
+    objectives = models.TextField(_("objectives"), blank=True)
+    agenda = models.JSONField(_("agenda (day by day)"), default=list, blank=True)
+    activity_types = models.JSONField(_("activity types"), default=list, blank=True)
+    grant_amount = models.DecimalField(
+        _("lump sum (€)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    grant_steps = models.JSONField(_("grant computation"), default=list, blank=True)
+    grant_locked = models.BooleanField(_("grant fixed by the signed agreement"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("exchange plan")
+        verbose_name_plural = _("exchange plans")
+
+    def __str__(self):
+        return f"plan of {self.exchange}"
+
+
+class ExchangeTransition(models.Model):
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status}"
+
+
+class ExchangeDocument(models.Model):
+    """A generated, versioned document (Commitment to Quality, financial agreement). Its
+    hash covers the exact content; a change of the plan voids it and its signatures."""
+
+    class Kind(models.TextChoices):
+        COMMITMENT = "commitment", _("Commitment to Quality")
+        FINANCIAL = "financial", _("Financial agreement")
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind)
+    version = models.PositiveIntegerField(_("version"))
+    content_hash = models.CharField(max_length=64)
+    content = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("exchange document")
+        verbose_name_plural = _("exchange documents")
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exchange", "kind", "version"], name="document_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["exchange", "kind"],
+                condition=Q(voided_at__isnull=True),
+                name="one_current_document_per_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} v{self.version}"
+
+
+class Signature(models.Model):
+    class Role(models.TextChoices):
+        VO = "vo", _("Visiting organisation")
+        HO = "ho", _("Host organisation")
+        VOP = "vop", _("Visiting organisation's cluster (VOP)")
+        HOP = "hop", _("Host organisation's cluster (HOP)")
+
+    document = models.ForeignKey(
+        ExchangeDocument, on_delete=models.CASCADE, related_name="signatures"
+    )
+    role = models.CharField(_("signs as"), max_length=3, choices=Role)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(default=timezone.now)
+    document_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "role"], name="one_signature_per_role")
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} – {self.user}"
+
+
+class ClosingReport(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        VALIDATED = "validated", _("Validated")
+        RETURNED = "returned", _("Returned to the visitor")
+
+    exchange = models.OneToOneField(Exchange, on_delete=models.CASCADE, related_name="report")
+    objectives_reached = models.TextField(_("objectives reached"), blank=True)
+    results = models.TextField(_("results"), blank=True)
+    follow_up = models.TextField(_("follow-up planned"), blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), null=True, blank=True, choices=[(i, str(i)) for i in range(1, 6)]
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(_("comments of the cluster"), blank=True)
+    evidence_checked = models.BooleanField(_("evidence checked"), default=False)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    validated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("closing report")
+        verbose_name_plural = _("closing reports")
+
+    def __str__(self):
+        return f"report of {self.exchange}"
+
+
+def _evidence_path(instance, filename):
+    return f"private/exchange-evidence/{instance.report_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    class Kind(models.TextChoices):
+        TICKET = "ticket", _("Boarding pass or ticket")
+        TRAVEL_INVOICE = "travel_invoice", _("Travel invoice")
+        ACCOMMODATION_INVOICE = "accommodation_invoice", _("Accommodation invoice")
+        ATTENDANCE = "attendance", _("Attendance confirmation by the host")
+
+    report = models.ForeignKey(ClosingReport, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=25, choices=Kind)
+    file = models.FileField(upload_to=_evidence_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class HostConfirmation(models.Model):
+    exchange = models.OneToOneField(
+        Exchange, on_delete=models.CASCADE, related_name="host_confirmation"
+    )
+    took_place = models.BooleanField(_("the visit took place"))
+    feedback = models.TextField(_("feedback"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("host confirmation")
+        verbose_name_plural = _("host confirmations")
+
+    def __str__(self):
+        return f"confirmation of {self.exchange}"
+
+
+class Payment(models.Model):
+    """Recorded once per exchange: the one-to-one key makes a second payment impossible,
+    even with two clicks at the same moment."""
+
+    exchange = models.OneToOneField(Exchange, on_delete=models.PROTECT, related_name="payment")
+    amount = models.DecimalField(
+        _("amount (€)"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    paid_on = models.DateField(_("paid on"))
+    reference = models.CharField(_("reference"), max_length=100)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-paid_on"]
+
+    def __str__(self):
+        return f"{self.amount} – {self.exchange}"

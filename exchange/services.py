@@ -155,9 +155,10 @@ def application_review(
             application.review_notes = notes
         application.save(update_fields=["review_checklist", "review_notes", "updated_at"])
     if to == S.ACCEPTED:
-        blocked = eligibility.blocking(eligibility.check(application))
-        if blocked:
-            raise ValidationError([f"{r.label}: {r.reason}" for r in blocked])
+        # Acceptance needs every rule to pass: an exception must have been granted.
+        failed = [r for r in eligibility.check(application) if not r.passed]
+        if failed:
+            raise ValidationError([f"{r.label}: {r.reason}" for r in failed])
     return _transition(application, to, by=by, note=note)
 
 

@@ -34,3 +34,31 @@ EDITABLE = {S.DRAFT, S.INFO_REQUESTED}
 
 def actor_for(from_status: str, to_status: str) -> str | None:
     return TRANSITIONS.get(from_status, {}).get(to_status)
+
+
+# --- Exchanges (part 2) -------------------------------------------------------------------
+
+from .models import Exchange  # noqa: E402
+
+X = Exchange.Status
+
+# from -> allowed targets. "ongoing" and "completed" follow the dates (a periodic task).
+EXCHANGE_TRANSITIONS: dict[str, set[str]] = {
+    X.PROPOSED: {X.MATCHED, X.DECLINED, X.CANCELLED},
+    X.MATCHED: {X.IN_PREPARATION, X.CANCELLED},
+    X.IN_PREPARATION: {X.COMMITMENT_SIGNED, X.CANCELLED},
+    X.COMMITMENT_SIGNED: {X.READY, X.IN_PREPARATION, X.CANCELLED},
+    X.READY: {X.ONGOING, X.IN_PREPARATION, X.CANCELLED},
+    X.ONGOING: {X.COMPLETED},
+    X.COMPLETED: {X.REPORT_SUBMITTED},
+    X.REPORT_SUBMITTED: {X.REPORT_VALIDATED, X.REPORT_REJECTED},
+    X.REPORT_REJECTED: {X.REPORT_SUBMITTED},
+    X.REPORT_VALIDATED: {X.PAID},
+    X.PAID: {X.CLOSED},
+    X.CLOSED: set(),
+    X.CANCELLED: set(),
+    X.DECLINED: set(),
+}
+
+# A change of the plan is possible until the stay starts.
+PLAN_EDITABLE = {X.MATCHED, X.IN_PREPARATION, X.COMMITMENT_SIGNED, X.READY}
