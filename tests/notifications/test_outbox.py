@@ -228,12 +228,13 @@ def test_preferences_on_profile_page(world, client):
             "category", flat=True
         )
     )
-    assert categories == {"digest", "announcements"}
+    assert categories == set(kinds.CATEGORIES) - {"reminders"}
     assert services.preferences_of(world.manager_a) == {"reminders"}
     client.post(
         reverse("profile"),
         {
             "form": "preferences",
+            **{f"cat_{key}": "on" for key in kinds.CATEGORIES},
             "cat_reminders": "on",
             "cat_digest": "on",
             "cat_announcements": "on",
