@@ -183,6 +183,15 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The feedback survey after an event (once per participant).
     "workshop-feedback": {"task": "workshops.tasks.feedback_sweep", "schedule": crontab(minute=35)},
+    # On the 1st of each month: last month's progress report (PDF) for each coordinator and
+    # cluster manager, emailed as a link through the outbox (once per person and month).
+    "monthly-reports": {
+        "task": "projects.tasks.monthly_reports_sweep",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
+    # Hourly: delete generated report files past their retention, fail runs whose worker
+    # died, re-queue runs that missed the broker.
+    "reports-cleanup": {"task": "projects.tasks.reports_cleanup", "schedule": crontab(minute=50)},
 }
 
 # --- Auth and allauth ----------------------------------------------------------------
@@ -307,3 +316,5 @@ COUNTRIES_FIRST = ["ES", "PT", "FR"]
 COUNTRIES_OVERRIDE = {"XK": _("Kosovo")}
 FORMS_URLFIELD_ASSUME_HTTPS = True
 PAGINATE_BY = 25
+# Generated progress reports are deleted after this many days.
+PROJECTS_REPORT_RETENTION_DAYS = int(os.environ.get("PROJECTS_REPORT_RETENTION_DAYS", "30"))

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("members/", include("members.urls")),
+    path("projects/", include("projects.urls")),
     path("workshops/", include("workshops.urls")),
     path("exchange/", include("exchange.urls")),
     path("notifications/", include("notifications.urls")),

@@ -15,9 +15,11 @@ Definitions (written once here, so the dashboard, the PDF and the XLSX agree):
   those it (co-)organised.
 - Participants: attended registrations of those events.
 - Exchanges completed: exchanges in "completed" or any later status, counted once, for
-  the visitor's partnership (VOP) only; a cluster counts those of its visitors.
-- Grants paid: exchanges paid or closed. The paid amount lives in ClusterXchange part 2,
-  which does not record it yet: the amount is reported as not available, never guessed.
+  the visitor's partnership (VOP) only; a cluster counts those of its visitors. Dated by
+  their transition to "completed" (their creation when no history was recorded).
+- Grants paid: recorded payments (amount and date, ClusterXchange part 2), for the VOP
+  only, plus exchanges marked paid or closed without a recorded payment, whose amount is
+  reported as not available, never guessed.
 - Strategies delivered: strategy documents with a final version.
 - Labels obtained: label records (Bronze, Silver, Gold) awarded.
 """
@@ -70,10 +72,6 @@ class Period:
         if self.end:
             q &= Q(**{f"{field_name}__lte": self.end})
         return q
-
-    def until_end(self) -> Period:
-        """From the beginning to the end of this period: the cumulative value."""
-        return Period(None, self.end)
 
 
 ALL_TIME = Period()
@@ -224,14 +222,28 @@ PAID = ("paid", "closed")
 NOT_MATCHED = ("proposed", "cancelled", "declined")
 
 
-def _exchanges(partnership, cluster, period):
-    """Exchanges counted for the visitor's side only (VOP), never for the host's. They
-    carry no completion date yet (part 2), so the period applies to their creation."""
+def _completed_at():
+    """When an exchange was completed: its history row, else its creation."""
+    from exchange.models import ExchangeTransition
+
+    completed = (
+        ExchangeTransition.objects.filter(exchange=OuterRef("pk"), to_status="completed")
+        .order_by("at")
+        .values("at")[:1]
+    )
+    return Coalesce(Subquery(completed), "created_at")
+
+
+def _exchanges(partnership, cluster, period=ALL_TIME, *, by_completion=False):
+    """Exchanges counted for the visitor's side only (VOP), never for the host's. The
+    period applies to their creation, or with `by_completion` to their completion."""
     from exchange.models import Exchange
 
-    qs = Exchange.objects.filter(visitor_cluster__partnership=partnership).filter(
-        period.q_datetime("created_at")
-    )
+    qs = Exchange.objects.filter(visitor_cluster__partnership=partnership)
+    if by_completion:
+        qs = qs.annotate(completed_at=_completed_at()).filter(period.q_datetime("completed_at"))
+    else:
+        qs = qs.filter(period.q_datetime("created_at"))
     if cluster is not None:
         qs = qs.filter(visitor_cluster=cluster)
     return qs
@@ -240,17 +252,40 @@ def _exchanges(partnership, cluster, period):
 @register("exchanges_completed", _("ClusterXchange exchanges completed"), _("exchanges"))
 def exchanges_completed(partnership, cluster=None, period=ALL_TIME) -> Measure:
     return Measure(
-        _exchanges(partnership, cluster, period).filter(status__in=COMPLETED_OR_LATER).count()
+        _exchanges(partnership, cluster, period, by_completion=True)
+        .filter(status__in=COMPLETED_OR_LATER)
+        .count()
     )
 
 
 @register("grants_paid", _("ClusterXchange grants paid"), _("grants"))
 def grants_paid(partnership, cluster=None, period=ALL_TIME) -> Measure:
-    count = _exchanges(partnership, cluster, period).filter(status__in=PAID).count()
+    """Count and amount of the recorded payments (paid on a date in the period), plus the
+    exchanges marked paid without a recorded payment (their amount is unknown)."""
+    from exchange.models import Payment
+
+    payments = Payment.objects.filter(exchange__visitor_cluster__partnership=partnership).filter(
+        period.q_date("paid_on")
+    )
+    if cluster is not None:
+        payments = payments.filter(exchange__visitor_cluster=cluster)
+    recorded = payments.aggregate(n=Count("id"), amount=Sum("amount"))
+    unrecorded = (
+        _exchanges(partnership, cluster, period, by_completion=True)
+        .filter(status__in=PAID, payment__isnull=True)
+        .count()
+    )
+    amount = recorded["amount"] or Decimal("0")
+    note = ""
+    if unrecorded:
+        note = str(
+            _("%(n)d paid without a recorded payment: their amount is not available.")
+            % {"n": unrecorded}
+        )
     return Measure(
-        count,
-        note=str(_("Amount not yet available: payments are not recorded in the portal yet.")),
-        extra={"amount": None},
+        recorded["n"] + unrecorded,
+        note=note,
+        extra={"amount": amount, "unrecorded": unrecorded},
     )
 
 
@@ -293,9 +328,7 @@ def strategies_delivered(
     """`joint`: True for the joint strategy only, False for the clusters' only."""
     from .models import StrategyDocument, StrategyVersion
 
-    final = StrategyVersion.objects.filter(is_final=True).filter(
-        period.q_datetime("uploaded_at")
-    )
+    final = StrategyVersion.objects.filter(is_final=True).filter(period.q_datetime("uploaded_at"))
     qs = StrategyDocument.objects.filter(
         project__partnership=partnership, kind=kind, id__in=final.values("document_id")
     )
@@ -387,19 +420,28 @@ def _value(kpi, partnership, cluster, period, manual: dict) -> Measure:
     )
 
 
+def project_period(project) -> Period:
+    """The project from its start to its end (extensions included)."""
+    return Period(project.start_date, project.end_date)
+
+
 def kpi_table(
     project, *, cluster: Cluster | None = None, period: Period = ALL_TIME
 ) -> list[KpiRow]:
-    """Every KPI of a project: its value in the period and its cumulative value at the
-    end of the period. A KPI not measured per cluster is left out of a cluster's table."""
+    """Every KPI of a project: its value in the period, and its cumulative value from the
+    start of the project to the end of the period (what the target is compared with).
+    Without a period, the whole project. A KPI not measured per cluster is left out of a
+    cluster's table."""
+    if period == ALL_TIME:
+        period = project_period(project)
     kpis = [k for k in project.kpis.all() if cluster is None or k.per_cluster]
     manual_kpis = [k for k in kpis if k.is_manual]
-    cumulative_period = period.until_end()
-    manual_period = manual_values(manual_kpis, cluster=cluster, period=period) if manual_kpis else {}
+    cumulative_period = Period(project.start_date, period.end)
+    manual_period = (
+        manual_values(manual_kpis, cluster=cluster, period=period) if manual_kpis else {}
+    )
     manual_cumulative = (
-        manual_values(manual_kpis, cluster=cluster, period=cumulative_period)
-        if manual_kpis
-        else {}
+        manual_values(manual_kpis, cluster=cluster, period=cumulative_period) if manual_kpis else {}
     )
     rows = []
     partnership = project.partnership

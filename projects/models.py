@@ -267,6 +267,14 @@ class DeliverableTransition(models.Model):
     def __str__(self):
         return f"{self.from_status} → {self.to_status}"
 
+    @property
+    def from_label(self) -> str:
+        return Deliverable.Status(self.from_status).label
+
+    @property
+    def to_label(self) -> str:
+        return Deliverable.Status(self.to_status).label
+
 
 def _private_path(prefix: str):
     def upload_to(instance, filename):
@@ -290,9 +298,7 @@ def _report_path(instance, filename):
 
 
 class DeliverableVersion(models.Model):
-    deliverable = models.ForeignKey(
-        Deliverable, on_delete=models.CASCADE, related_name="versions"
-    )
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField(_("version"))
     file = models.FileField(_("file"), upload_to=_deliverable_path, max_length=300)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -338,9 +344,7 @@ class Milestone(models.Model):
     title = models.CharField(_("title"), max_length=250)
     due_date = models.DateField(_("due date"))
     achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
-    means_of_verification = models.CharField(
-        _("means of verification"), max_length=300, blank=True
-    )
+    means_of_verification = models.CharField(_("means of verification"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("milestone")

@@ -59,7 +59,7 @@ def clusters_for_dashboards(user, project: Project) -> list[Cluster]:
 
 
 def late_q() -> Q:
-    """"Late" as a filter: due and neither submitted nor approved (the same rule as
+    """ "Late" as a filter: due and neither submitted nor approved (the same rule as
     Deliverable.is_late)."""
     return Q(due_date__lt=timezone.localdate()) & ~Q(status__in=Deliverable.DONE)
 
@@ -141,9 +141,7 @@ def deliverable_detail(user, pk: int) -> Deliverable:
                     "-number"
                 ),
             ),
-            Prefetch(
-                "history", queryset=DeliverableTransition.objects.select_related("by")
-            ),
+            Prefetch("history", queryset=DeliverableTransition.objects.select_related("by")),
         )
         .get(pk=pk)
     )
@@ -186,6 +184,7 @@ def dashboard(user, project: Project, cluster: Cluster | None = None) -> dict:
         "project": project,
         "cluster": cluster,
         "kpi_rows": kpi_rows,
+        "chart_height": 40 + 26 * len(kpi_rows),
         "chart": {
             "labels": [row.kpi.code for row in kpi_rows],
             "names": [row.kpi.name for row in kpi_rows],
@@ -197,6 +196,7 @@ def dashboard(user, project: Project, cluster: Cluster | None = None) -> dict:
         "late_count": sum(1 for d in deliverables if d.is_late),
         "milestones": list(milestones_of(project)),
         "funnel": kpis.exchange_funnel(project.partnership, cluster),
+        "grants": kpis.grants_paid(project.partnership, cluster),
         "events": upcoming_events(user, project, cluster),
         "strategies": list(strategies_of(project, cluster)),
         "today": today,

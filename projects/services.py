@@ -58,7 +58,9 @@ class TransientReportError(Exception):
 # --- Deliverables ------------------------------------------------------------------------
 
 
-def _deliverable_transition(deliverable: Deliverable, to: str, *, by, note: str = "") -> Deliverable:
+def _deliverable_transition(
+    deliverable: Deliverable, to: str, *, by, note: str = ""
+) -> Deliverable:
     """The one place a deliverable changes status: locked row, transition table, the
     actor's permission, update_fields, and a history row."""
     actor = workflow.actor_for(deliverable.status, to)
@@ -299,9 +301,9 @@ def report_generate(*, run_id: int) -> str:
     )
     if not claimed:
         return "skipped"
-    run = ReportRun.objects.select_related(
-        "project__partnership", "cluster", "requested_by"
-    ).get(pk=run_id)
+    run = ReportRun.objects.select_related("project__partnership", "cluster", "requested_by").get(
+        pk=run_id
+    )
     started = time.monotonic()
     language = run.requested_by.language if run.requested_by else settings.LANGUAGE_CODE
     try:
@@ -337,10 +339,14 @@ def report_generate(*, run_id: int) -> str:
 
 def _report_release(run: ReportRun, error: str) -> str:
     if run.attempts >= REPORT_MAX_ATTEMPTS:
-        return _report_fail(run, _("Gave up after %(n)d attempts; last error: %(error)s") % {
-            "n": run.attempts,
-            "error": error,
-        })
+        return _report_fail(
+            run,
+            _("Gave up after %(n)d attempts; last error: %(error)s")
+            % {
+                "n": run.attempts,
+                "error": error,
+            },
+        )
     ReportRun.objects.filter(pk=run.pk, status=R.RUNNING).update(
         status=R.PENDING, progress=0, error=error
     )
@@ -393,9 +399,7 @@ def report_recipients(*, month_start: date, month_end: date) -> list[tuple[int, 
     queries."""
     projects = [
         p
-        for p in Project.objects.filter(start_date__lte=month_end).prefetch_related(
-            "partners"
-        )
+        for p in Project.objects.filter(start_date__lte=month_end).prefetch_related("partners")
         if p.end_date >= month_start
     ]
     by_partnership = {}
@@ -426,9 +430,7 @@ def report_schedule_monthly(
     user = User.objects.get(pk=user_id)
     project = Project.objects.select_related("partnership").get(pk=project_id)
     cluster = Cluster.objects.get(pk=cluster_id) if cluster_id else None
-    month_end = previous_month(
-        (month_start + timedelta(days=32)).replace(day=1)
-    )[1]
+    month_end = previous_month((month_start + timedelta(days=32)).replace(day=1))[1]
     try:
         with transaction.atomic():
             run = ReportRun.objects.create(
@@ -452,9 +454,7 @@ def reports_cleanup(*, now=None) -> dict[str, int]:
     runs that missed the broker."""
     now = now or timezone.now()
     expired = 0
-    for run in ReportRun.objects.filter(status=R.DONE, expires_at__lt=now).iterator(
-        chunk_size=200
-    ):
+    for run in ReportRun.objects.filter(status=R.DONE, expires_at__lt=now).iterator(chunk_size=200):
         # Claim the row first: two sweeps never delete the same file twice.
         if ReportRun.objects.filter(pk=run.pk, status=R.DONE).update(status=R.EXPIRED):
             if run.file:

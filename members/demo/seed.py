@@ -239,8 +239,18 @@ def seed_demo(*, with_accounts: bool = True) -> dict:
             for user in User.objects.filter(email__in=[email for email, _role in accounts])
         },
     )
+    from projects.demo import seed_programme
+
+    project = seed_programme(partnership=partnership, clusters=clusters)
+    from exchange.demo import seed_exchange
+
+    exchange = seed_exchange(
+        partnership=partnership, clusters=clusters, members=members, accounts=accounts
+    )
     return {
+        "exchange": exchange,
         "events": events,
+        "project": project,
         "partnership": partnership,
         "clusters": clusters,
         "members": members,
