@@ -183,6 +183,19 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The feedback survey after an event (once per participant).
     "workshop-feedback": {"task": "workshops.tasks.feedback_sweep", "schedule": crontab(minute=35)},
+    # ClusterXchange, just after midnight: "ongoing" from the first day at the host,
+    # "completed" after the last (each exchange in its own short transaction).
+    "exchange-follow-dates": {
+        "task": "exchange.tasks.follow_dates",
+        "schedule": crontab(hour=0, minute=10),
+    },
+    # ClusterXchange reminders, each at most once per person and occasion: documents
+    # waiting for a signature, stay starting in 7 days, closing report due / overdue,
+    # payment due / overdue (to the visitor's cluster).
+    "exchange-reminders": {
+        "task": "exchange.tasks.reminders_sweep",
+        "schedule": crontab(hour=8, minute=15),
+    },
     # On the 1st of each month: last month's progress report (PDF) for each coordinator and
     # cluster manager, emailed as a link through the outbox (once per person and month).
     "monthly-reports": {

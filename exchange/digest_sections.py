@@ -25,3 +25,63 @@ def applications_to_review(user, since):
         }
         for a in qs.order_by("submitted_at")[:50]
     ]
+
+
+def _vop_exchanges(user, status: str):
+    """Exchanges at `status` whose visitor's cluster the user manages (the VOP acts)."""
+    from .models import Exchange
+
+    scope = scope_of(user)
+    qs = Exchange.objects.filter(status=status).select_related(
+        "visitor_organisation", "host_organisation", "report", "plan"
+    )
+    if not scope.is_admin:
+        qs = qs.filter(visitor_cluster_id__in=scope.managed_cluster_ids)
+    return qs
+
+
+def _exchange_url(exchange) -> str:
+    return settings.SITE_URL + reverse("exchange:exchange_detail", args=[exchange.pk])
+
+
+@section("exchange_reports", _("Closing reports to validate"))
+def closing_reports_to_validate(user, since):
+    from .models import Exchange
+
+    qs = _vop_exchanges(user, Exchange.Status.REPORT_SUBMITTED).order_by(
+        "report__submitted_at", "pk"
+    )
+    return [
+        {
+            "text": f"{x.visitor_organisation} → {x.host_organisation}",
+            "url": _exchange_url(x),
+        }
+        for x in qs[:50]
+    ]
+
+
+@section("exchange_payments", _("Payments due"))
+def payments_due(user, since):
+    from django.utils import timezone
+    from django.utils.translation import gettext
+
+    from .lifecycle import payment_due_on
+    from .models import Exchange
+
+    today = timezone.localdate()
+    qs = _vop_exchanges(user, Exchange.Status.REPORT_VALIDATED).order_by(
+        "report__validated_at", "pk"
+    )
+    items = []
+    for x in qs[:50]:
+        due_on = payment_due_on(x)
+        amount = x.plan.grant_amount if getattr(x, "plan", None) else None
+        label = gettext("overdue since %(date)s") if due_on < today else gettext("due by %(date)s")
+        items.append(
+            {
+                "text": f"{x.visitor_organisation} → {x.host_organisation}: €{amount} – "
+                + label % {"date": due_on.isoformat()},
+                "url": _exchange_url(x),
+            }
+        )
+    return items

@@ -145,6 +145,7 @@ def rule_visits_once(app, org, **_kw) -> RuleResult:
     visited = (
         Exchange.objects.filter(visitor_organisation=org)
         .exclude(status__in=[Exchange.Status.CANCELLED, Exchange.Status.DECLINED])
+        .exclude(visitor_application_id=app.pk)  # its own match is not an earlier visit
         .exists()
     )
     other = (

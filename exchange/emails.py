@@ -2,3 +2,10 @@ from notifications import kinds
 
 # Decisions on an application are essential: they cannot be unsubscribed.
 DECISION = kinds.register("exchange.decision", "exchange/email/decision")
+
+# Reminders of the exchange lifecycle (part 2), sent through the outbox once per recipient
+# and occasion; people may opt out of the "reminders" category.
+SIGNATURE = kinds.register("exchange.signature", "exchange/email/signature", "reminders")
+STARTING = kinds.register("exchange.starting", "exchange/email/starting", "reminders")
+REPORT_DUE = kinds.register("exchange.report_due", "exchange/email/report_due", "reminders")
+PAYMENT_DUE = kinds.register("exchange.payment_due", "exchange/email/payment_due", "reminders")

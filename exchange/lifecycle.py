@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from members.roles import scope_of
 
@@ -84,8 +85,11 @@ def _require(user, exchange, allowed: set[str]) -> set[str]:
 
 
 def _locked(exchange: Exchange) -> Exchange:
+    # of=("self",): lock the exchange row only, not the applications, organisations and
+    # clusters joined for reading (locking those would serialise every exchange of a
+    # cluster, and block anyone editing the cluster meanwhile).
     return (
-        Exchange.objects.select_for_update()
+        Exchange.objects.select_for_update(of=("self",))
         .select_related(
             "visitor_application",
             "host_application",
@@ -156,9 +160,7 @@ def plan_update(*, exchange: Exchange, data: dict, by) -> ExchangePlan:
     if plan.start_date and plan.end_date and plan.end_date < plan.start_date:
         raise ValidationError({"end_date": _("The last day cannot be before the first day.")})
     if not plan.grant_locked:
-        computation = grant_compute(exchange, plan)
-        plan.grant_amount = computation.amount if computation else None
-        plan.grant_steps = (computation.steps + computation.errors) if computation else []
+        _grant_refresh(exchange, plan)
     plan.save()
     if _canonical(exchange, plan) != before:
         voided = ExchangeDocument.objects.filter(exchange=exchange, voided_at__isnull=True).update(
@@ -166,11 +168,20 @@ def plan_update(*, exchange: Exchange, data: dict, by) -> ExchangePlan:
         )
         if voided and exchange.status in (X.COMMITMENT_SIGNED, X.READY):
             exchange_transition(
-                exchange, X.IN_PREPARATION, by=by, note="plan changed: signatures needed again"
+                exchange,
+                X.IN_PREPARATION,
+                by=by,
+                note=gettext_noop("plan changed: signatures needed again"),
             )
     if exchange.status == X.MATCHED:
         exchange_transition(exchange, X.IN_PREPARATION, by=by)
     return plan
+
+
+def _grant_refresh(exchange: Exchange, plan: ExchangePlan) -> None:
+    computation = grant_compute(exchange, plan)
+    plan.grant_amount = computation.amount if computation else None
+    plan.grant_steps = (computation.steps + computation.errors) if computation else []
 
 
 def _canonical(exchange: Exchange, plan: ExchangePlan) -> dict:
@@ -199,9 +210,14 @@ def _hash(content: dict) -> str:
 @transaction.atomic
 def document_generate(*, exchange: Exchange, kind: str, by) -> ExchangeDocument:
     """A new version of the Commitment to Quality or the financial agreement from the
-    current plan; the previous version (and its signatures) is voided."""
+    current plan; the previous version (and its signatures) is voided. Only while the plan
+    may change (not once the stay started, nor on a cancelled exchange)."""
     exchange = _locked(exchange)
     _require(by, exchange, {R.VO, R.HO, R.VOP, R.HOP})
+    if kind not in ExchangeDocument.Kind.values:
+        raise ValidationError(_("Unknown kind of document."))
+    if exchange.status not in workflow.PLAN_EDITABLE:
+        raise ValidationError(_("The documents of this exchange can no longer be changed."))
     plan = ExchangePlan.objects.filter(exchange=exchange).first()
     if plan is None or not (
         plan.start_date and plan.end_date and plan.objectives.strip() and plan.agenda
@@ -209,7 +225,8 @@ def document_generate(*, exchange: Exchange, kind: str, by) -> ExchangeDocument:
         raise ValidationError(_("Agree on the dates, objectives and agenda first."))
     if kind == ExchangeDocument.Kind.FINANCIAL and plan.grant_amount is None:
         raise ValidationError(_("The grant cannot be computed yet: see the computation."))
-    content = _canonical(exchange, plan)
+    # The kind is part of what is signed: the two documents never share a fingerprint.
+    content = {**_canonical(exchange, plan), "kind": kind}
     current = ExchangeDocument.objects.filter(
         exchange=exchange, kind=kind, voided_at__isnull=True
     ).first()
@@ -233,16 +250,20 @@ def document_generate(*, exchange: Exchange, kind: str, by) -> ExchangeDocument:
 def document_sign(*, document: ExchangeDocument, role: str, by, password: str) -> Signature:
     """Signing asks for the password again, and records the time and the hash of the exact
     version signed. When every party has signed, the exchange moves on."""
+    # The exchange first, then the document: the same order as plan_update and
+    # document_generate, so a signature and a plan change cannot deadlock.
+    exchange = _locked(Exchange(pk=document.exchange_id))
     document = ExchangeDocument.objects.select_for_update().get(pk=document.pk)
-    exchange = _locked(document.exchange)
     if document.voided_at is not None:
         raise ValidationError(_("This version was replaced: sign the current one."))
+    if exchange.status not in workflow.PLAN_EDITABLE:
+        raise ValidationError(_("The documents of this exchange can no longer be signed."))
     if role not in SIGNERS[document.kind]:
         raise ValidationError(_("This party does not sign this document."))
     if role not in roles_of(by, exchange):
         raise PermissionDenied(_("You cannot sign for this party."))
     if not by.check_password(password or ""):
-        raise ValidationError(_("The password is not correct."))
+        raise ValidationError({"password": _("The password is not correct.")})
     if _hash(document.content) != document.content_hash:
         raise ValidationError(_("The document does not match its fingerprint."))
     try:
@@ -271,34 +292,65 @@ def _after_signature(exchange: Exchange, by) -> None:
     if financial:
         ExchangePlan.objects.filter(exchange=exchange).update(grant_locked=True)
     if commitment and exchange.status == X.IN_PREPARATION:
-        exchange_transition(exchange, X.COMMITMENT_SIGNED, by=by, note="all parties signed")
+        exchange_transition(
+            exchange, X.COMMITMENT_SIGNED, by=by, note=gettext_noop("all parties signed")
+        )
     if commitment and financial and exchange.status == X.COMMITMENT_SIGNED:
-        exchange_transition(exchange, X.READY, by=by, note="documents signed")
+        exchange_transition(exchange, X.READY, by=by, note=gettext_noop("documents signed"))
+
+
+# The history note of a re-opened grant starts with this (the page translates it).
+GRANT_REOPENED = "grant re-opened: "
 
 
 @transaction.atomic
 def grant_reopen(*, exchange: Exchange, by, reason: str) -> ExchangePlan:
-    """A manager re-opens a fixed grant (recorded); the agreement must be signed again."""
+    """A manager of the visitor's cluster re-opens a fixed grant, before the stay, with a
+    reason (recorded). The grant is computed again from the current plan; the financial
+    agreement must be signed again, and if the amount changed, the commitment too (its
+    content includes the grant)."""
     exchange = _locked(exchange)
     _require(by, exchange, {R.VOP})
     if not reason.strip():
         raise ValidationError(_("Say why the grant is re-opened."))
-    plan = ExchangePlan.objects.select_for_update().get(exchange=exchange)
+    if exchange.status not in workflow.PLAN_EDITABLE:
+        raise ValidationError(_("The grant can no longer be re-opened: the stay has started."))
+    plan = ExchangePlan.objects.select_for_update().filter(exchange=exchange).first()
+    if plan is None or not plan.grant_locked:
+        raise ValidationError(
+            _(
+                "The grant is not fixed: it follows the plan until the financial agreement is signed."
+            )
+        )
+    before = _canonical(exchange, plan)
     plan.grant_locked = False
-    plan.save(update_fields=["grant_locked", "updated_at"])
-    ExchangeDocument.objects.filter(
-        exchange=exchange, kind=ExchangeDocument.Kind.FINANCIAL, voided_at__isnull=True
-    ).update(voided_at=timezone.now())
+    _grant_refresh(exchange, plan)
+    plan.save(update_fields=["grant_locked", "grant_amount", "grant_steps", "updated_at"])
+    changed = _canonical(exchange, plan) != before
+    current = ExchangeDocument.objects.filter(exchange=exchange, voided_at__isnull=True)
+    if not changed:
+        current = current.filter(kind=ExchangeDocument.Kind.FINANCIAL)
+    current.update(voided_at=timezone.now())
     ExchangeTransition.objects.create(
         exchange=exchange,
         from_status=exchange.status,
         to_status=exchange.status,
         by=by,
-        note=f"grant re-opened: {reason}",
+        note=f"{GRANT_REOPENED}{reason.strip()}",
     )
-    if exchange.status == X.READY:
+    if changed and exchange.status in (X.COMMITMENT_SIGNED, X.READY):
         exchange_transition(
-            exchange, X.COMMITMENT_SIGNED, by=by, note="financial agreement to sign again"
+            exchange,
+            X.IN_PREPARATION,
+            by=by,
+            note=gettext_noop("grant changed: signatures needed again"),
+        )
+    elif exchange.status == X.READY:
+        exchange_transition(
+            exchange,
+            X.COMMITMENT_SIGNED,
+            by=by,
+            note=gettext_noop("financial agreement to sign again"),
         )
     return plan
 
@@ -307,17 +359,23 @@ def exchanges_follow_dates(*, today: date | None = None) -> int:
     """ready → ongoing on the first day, ongoing → completed after the last day."""
     today = today or timezone.localdate()
     moved = 0
-    due = Exchange.objects.filter(
-        status__in=[X.READY, X.ONGOING], plan__start_date__lte=today
-    ).values_list("pk", flat=True)
+    due = list(
+        Exchange.objects.filter(
+            status__in=[X.READY, X.ONGOING], plan__start_date__lte=today
+        ).values_list("pk", flat=True)
+    )
     for pk in due:
         with transaction.atomic():
-            exchange = Exchange.objects.select_for_update().select_related("plan").get(pk=pk)
+            # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to
+            # the plan (a reverse one-to-one).
+            exchange = (
+                Exchange.objects.select_for_update(of=("self",)).select_related("plan").get(pk=pk)
+            )
             if exchange.status == X.READY and exchange.plan.start_date <= today:
-                exchange_transition(exchange, X.ONGOING, note="the stay started")
+                exchange_transition(exchange, X.ONGOING, note=gettext_noop("the stay started"))
                 moved += 1
             if exchange.status == X.ONGOING and exchange.plan.end_date < today:
-                exchange_transition(exchange, X.COMPLETED, note="the stay ended")
+                exchange_transition(exchange, X.COMPLETED, note=gettext_noop("the stay ended"))
                 moved += 1
     return moved
 
@@ -333,13 +391,20 @@ def exchange_cancel(*, exchange: Exchange, by, reason: str) -> Exchange:
 
 # --- After the stay ------------------------------------------------------------------------------
 
+# The visitor writes the closing report (and adds evidence) in these states.
+REPORT_OPEN = (X.COMPLETED, X.REPORT_REJECTED)
+# The host confirms the visit from its first day until the report is validated.
+HOST_CONFIRMATION_OPEN = (X.ONGOING, X.COMPLETED, X.REPORT_SUBMITTED, X.REPORT_REJECTED)
+
 
 @transaction.atomic
 def report_save(*, exchange: Exchange, data: dict, by) -> ClosingReport:
     exchange = _locked(exchange)
     _require(by, exchange, {R.VO})
-    if exchange.status not in (X.COMPLETED, X.REPORT_REJECTED):
+    if exchange.status not in REPORT_OPEN:
         raise ValidationError(_("The closing report opens after the stay."))
+    if data.get("rating") not in (None, 1, 2, 3, 4, 5):
+        raise ValidationError({"rating": _("Rate the exchange from 1 to 5.")})
     report, _created = ClosingReport.objects.select_for_update().get_or_create(exchange=exchange)
     for name in ("objectives_reached", "results", "follow_up", "rating"):
         if name in data:
@@ -352,8 +417,10 @@ def report_save(*, exchange: Exchange, data: dict, by) -> ClosingReport:
 def evidence_add(*, exchange: Exchange, kind: str, upload, by) -> Evidence:
     exchange = _locked(exchange)
     _require(by, exchange, {R.VO})
-    if exchange.status not in (X.COMPLETED, X.REPORT_REJECTED):
+    if exchange.status not in REPORT_OPEN:
         raise ValidationError(_("Evidence is added to the closing report after the stay."))
+    if kind not in Evidence.Kind.values:
+        raise ValidationError({"kind": _("Choose what this document is.")})
     checked = uploads.check_upload(upload)
     report, _created = ClosingReport.objects.get_or_create(exchange=exchange)
     evidence = Evidence(
@@ -372,6 +439,8 @@ def evidence_add(*, exchange: Exchange, kind: str, upload, by) -> Evidence:
 def report_submit(*, exchange: Exchange, by) -> ClosingReport:
     exchange = _locked(exchange)
     _require(by, exchange, {R.VO})
+    if exchange.status not in REPORT_OPEN:
+        raise ValidationError(_("This closing report cannot be submitted now."))
     report = ClosingReport.objects.select_for_update().filter(exchange=exchange).first()
     if report is None or not (
         report.objectives_reached.strip() and report.results.strip() and report.rating
@@ -379,12 +448,16 @@ def report_submit(*, exchange: Exchange, by) -> ClosingReport:
         raise ValidationError(
             _("Fill in the objectives reached, the results and the rating first.")
         )
+    # Tickets are always needed; the host's confirmation in the portal (that the visit
+    # took place) replaces an uploaded attendance confirmation, not the tickets.
     kinds = set(report.evidence.values_list("kind", flat=True))
-    missing = {Evidence.Kind.TICKET, Evidence.Kind.ATTENDANCE} - kinds
-    if missing and not hasattr(exchange, "host_confirmation"):
+    if Evidence.Kind.TICKET not in kinds:
+        raise ValidationError(_("Add your boarding passes or travel tickets."))
+    confirmed = HostConfirmation.objects.filter(exchange=exchange, took_place=True).exists()
+    if Evidence.Kind.ATTENDANCE not in kinds and not confirmed:
         raise ValidationError(
             _(
-                "Add the travel tickets and the host's attendance confirmation (or ask the host to confirm the visit in the portal)."
+                "Add the host's attendance confirmation (or ask the host to confirm the visit in the portal)."
             )
         )
     report.status = ClosingReport.Status.SUBMITTED
@@ -398,15 +471,10 @@ def report_submit(*, exchange: Exchange, by) -> ClosingReport:
 def host_confirm(*, exchange: Exchange, took_place: bool, feedback: str, by) -> HostConfirmation:
     exchange = _locked(exchange)
     _require(by, exchange, {R.HO})
-    if exchange.status in (
-        X.MATCHED,
-        X.IN_PREPARATION,
-        X.COMMITMENT_SIGNED,
-        X.READY,
-        X.CANCELLED,
-        X.DECLINED,
-    ):
-        raise ValidationError(_("The visit can be confirmed once it has started."))
+    if exchange.status not in HOST_CONFIRMATION_OPEN:
+        raise ValidationError(
+            _("The visit can be confirmed once it has started, until the report is validated.")
+        )
     confirmation, _created = HostConfirmation.objects.update_or_create(
         exchange=exchange,
         defaults={"took_place": took_place, "feedback": feedback, "confirmed_by": by},
@@ -419,6 +487,8 @@ def report_validate(*, exchange: Exchange, by, evidence_checked: bool) -> Closin
     """The visitor's cluster (VOP) validates; payment becomes due within 10 days."""
     exchange = _locked(exchange)
     _require(by, exchange, {R.VOP})
+    if exchange.status != X.REPORT_SUBMITTED:
+        raise ValidationError(_("There is no submitted closing report to validate."))
     if not evidence_checked:
         raise ValidationError(_("Check the evidence before validating the report."))
     report = ClosingReport.objects.select_for_update().get(exchange=exchange)
@@ -435,6 +505,8 @@ def report_validate(*, exchange: Exchange, by, evidence_checked: bool) -> Closin
 def report_return(*, exchange: Exchange, by, comments: str) -> ClosingReport:
     exchange = _locked(exchange)
     _require(by, exchange, {R.VOP})
+    if exchange.status != X.REPORT_SUBMITTED:
+        raise ValidationError(_("There is no submitted closing report to return."))
     if not comments.strip():
         raise ValidationError(_("Say what the visitor must correct."))
     report = ClosingReport.objects.select_for_update().get(exchange=exchange)
@@ -463,6 +535,10 @@ def payment_record(*, exchange: Exchange, paid_on: date, reference: str, by) -> 
         raise ValidationError(
             _("A payment is possible only after the closing report is validated.")
         )
+    if not reference.strip():
+        raise ValidationError({"reference": _("Give the reference of the transfer.")})
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": _("Record a payment once it is made.")})
     report = ClosingReport.objects.get(exchange=exchange)
     plan = ExchangePlan.objects.get(exchange=exchange)
     if not report.evidence_checked or plan.grant_amount is None:
@@ -489,3 +565,32 @@ def exchange_close(*, exchange: Exchange, by) -> Exchange:
     exchange = _locked(exchange)
     _require(by, exchange, {R.VOP})
     return exchange_transition(exchange, X.CLOSED, by=by)
+
+
+# --- Additions of the exchange pages ---------------------------------------------------------
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: Evidence, by) -> None:
+    """The visitor removes a wrong file while the report is still theirs to change."""
+    exchange = _locked(Exchange(pk=evidence.report.exchange_id))
+    _require(by, exchange, {R.VO})
+    if exchange.status not in REPORT_OPEN:
+        raise ValidationError(_("The evidence of a submitted report cannot be changed."))
+    storage, name = evidence.file.storage, evidence.file.name
+    evidence.delete()
+    # The file goes once the row is gone for good (not if the transaction rolls back).
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def signatures_missing(document: ExchangeDocument) -> list[str]:
+    """The roles that still have to sign a current document (uses prefetched signatures)."""
+    if document.voided_at is not None:
+        return []
+    signed = {s.role for s in document.signatures.all()}
+    return [role for role in SIGNERS[document.kind] if role not in signed]
+
+
+def content_hash(content: dict) -> str:
+    """The fingerprint a signature covers (SHA-256 of the canonical JSON)."""
+    return _hash(content)

@@ -64,7 +64,7 @@ def catalogue(user, partnership_id: int, *, role: str | None = None) -> QuerySet
             consent_catalogue=True,
             call__partnership_id=partnership_id,
         )
-        .select_related("organisation", "managing_cluster")
+        .select_related("organisation", "managing_cluster", "applicant")
         .prefetch_related("sectors")
     )
     if role == "visitor":

@@ -107,7 +107,8 @@ def _transition(application: Application, to: str, *, by, note: str = "") -> App
 
 def _locked(application: Application) -> Application:
     return (
-        Application.objects.select_for_update()
+        # of=self: PostgreSQL cannot lock the nullable side of an outer join (organisation).
+        Application.objects.select_for_update(of=("self",))
         .select_related("call", "organisation")
         .get(pk=application.pk)
     )
@@ -272,7 +273,7 @@ def proposal_respond(*, proposal: MatchProposal, accept: bool, by) -> MatchPropo
     from .matching import can_respond
 
     proposal = (
-        MatchProposal.objects.select_for_update()
+        MatchProposal.objects.select_for_update(of=("self",))
         .select_related("visitor__organisation", "host__organisation", "visitor", "host")
         .get(pk=proposal.pk)
     )
@@ -363,7 +364,7 @@ def application_organisation_set(
     from members.models import Organisation
 
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("organisation", "call")
         .get(pk=application.pk)
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_exchange
 
 app_name = "exchange"
 
@@ -36,4 +36,60 @@ urlpatterns = [
     path("proposals/<int:pk>/respond/", views.proposal_respond, name="proposal_respond"),
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
     path("documents/<int:pk>/delete/", views.document_delete, name="document_delete"),
+    # --- Part 2: the exchange from match to payment ---
+    path("exchanges/", views_exchange.exchange_list, name="exchange_list"),
+    path("exchanges/<int:pk>/", views_exchange.exchange_detail, name="exchange_detail"),
+    path("exchanges/<int:pk>/plan/", views_exchange.exchange_plan, name="exchange_plan"),
+    path(
+        "exchanges/<int:pk>/documents/generate/",
+        views_exchange.exchange_document_generate,
+        name="exchange_document_generate",
+    ),
+    path(
+        "exchanges/<int:pk>/documents/<int:document_pk>/pdf/",
+        views_exchange.exchange_document_pdf,
+        name="exchange_document_pdf",
+    ),
+    path(
+        "exchanges/<int:pk>/documents/<int:document_pk>/sign/",
+        views_exchange.exchange_document_sign,
+        name="exchange_document_sign",
+    ),
+    path(
+        "exchanges/<int:pk>/grant/reopen/",
+        views_exchange.exchange_grant_reopen,
+        name="exchange_grant_reopen",
+    ),
+    path("exchanges/<int:pk>/cancel/", views_exchange.exchange_cancel, name="exchange_cancel"),
+    path("exchanges/<int:pk>/report/", views_exchange.exchange_report, name="exchange_report"),
+    path(
+        "exchanges/<int:pk>/evidence/",
+        views_exchange.exchange_evidence_add,
+        name="exchange_evidence_add",
+    ),
+    path(
+        "exchanges/<int:pk>/evidence/<int:evidence_pk>/download/",
+        views_exchange.exchange_evidence_download,
+        name="exchange_evidence_download",
+    ),
+    path(
+        "exchanges/<int:pk>/evidence/<int:evidence_pk>/delete/",
+        views_exchange.exchange_evidence_delete,
+        name="exchange_evidence_delete",
+    ),
+    path(
+        "exchanges/<int:pk>/host-confirmation/",
+        views_exchange.exchange_host_confirm,
+        name="exchange_host_confirm",
+    ),
+    path("exchanges/<int:pk>/review/", views_exchange.exchange_review, name="exchange_review"),
+    path("exchanges/<int:pk>/payment/", views_exchange.exchange_payment, name="exchange_payment"),
+    path("exchanges/<int:pk>/close/", views_exchange.exchange_close, name="exchange_close"),
+    path(
+        "exchanges/<int:pk>/certificate/<slug:side>/",
+        views_exchange.exchange_certificate,
+        name="exchange_certificate",
+    ),
+    path("payments/", views_exchange.payments, name="payments"),
+    path("payments/export.xlsx", views_exchange.payments_xlsx, name="payments_xlsx"),
 ]

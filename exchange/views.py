@@ -763,6 +763,8 @@ def proposal_create(request, pk, other):
             _("These two cannot be matched: one must visit, the other host, in another country."),
         )
         return redirect("exchange:application_detail", pk=pk)
+    if not any(matching.can_propose(request.user, visitor, host) for visitor, host in pairs):
+        raise PermissionDenied  # e.g. the coordinator, who reads but does not act
     directions = [
         (
             i,

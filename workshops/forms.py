@@ -8,6 +8,7 @@ from django.conf import settings
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from members.forms import BootstrapMixin
 from members.models import Cluster, Organisation
@@ -281,7 +282,11 @@ class RegistrationForm(BootstrapMixin, forms.Form):
             (Registration.Mode.ONLINE, event.capacity_online, event.seats_left_online),
         ):
             if capacity:
-                state = _("%(n)d seats left") % {"n": left} if left else _("full: waiting list")
+                state = (
+                    ngettext("%(n)d seat left", "%(n)d seats left", left) % {"n": left}
+                    if left
+                    else _("full: waiting list")
+                )
                 modes.append((mode.value, f"{mode.label} ({state})"))
         self.fields["mode"].choices = modes
         if len(modes) == 1:

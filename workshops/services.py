@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from members.roles import scope_of
 
@@ -278,13 +279,17 @@ def event_save(*, event: Event, data: dict, organisers, by) -> Event:
         setattr(event, name, value)
     errors = {}
     if event.capacity_in_person < event.taken_in_person:
-        errors["capacity_in_person"] = _("%(n)d people already hold a seat in person.") % {
-            "n": event.taken_in_person
-        }
+        errors["capacity_in_person"] = ngettext(
+            "%(n)d person already holds a seat in person.",
+            "%(n)d people already hold a seat in person.",
+            event.taken_in_person,
+        ) % {"n": event.taken_in_person}
     if event.capacity_online < event.taken_online:
-        errors["capacity_online"] = _("%(n)d people already hold a seat online.") % {
-            "n": event.taken_online
-        }
+        errors["capacity_online"] = ngettext(
+            "%(n)d person already holds a seat online.",
+            "%(n)d people already hold a seat online.",
+            event.taken_online,
+        ) % {"n": event.taken_online}
     if errors:
         raise ValidationError(errors)
     if creating:

@@ -1,0 +1,380 @@
+"""ClusterXchange demo: the programme's rules and countries, a call open now and the
+closed call of 2021, applications in every state for every cluster, accepted visitors and
+hosts in Spain, Portugal and France, a few match proposals (waiting and declined) and one
+accepted match whose exchange is "matched".
+
+The demo SME accounts (sme.<cluster>@clamtex.example) apply for the organisations they
+represent; other applications belong to each organisation's primary contact, as an
+account without a password (they would set one through "forgot your password").
+
+Idempotent: calls are looked up by (partnership, name), applications by (call,
+organisation), their history by (application, from, to), documents by (application,
+kind), proposals by (visitor, host) and the exchange by its visiting organisation. Rows
+are written directly (no services): seeding sends no email. Without the demo accounts
+(seed_demo --no-accounts) only the programme data and the calls are seeded, since an
+application needs an applicant account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from allauth.account.models import EmailAddress
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from members.models import Cluster, ClusterManager, Contact, Organisation, Partnership, User
+
+from .models import (
+    Application,
+    ApplicationDocument,
+    ApplicationTransition,
+    Call,
+    EligibleCountry,
+    Exchange,
+    MatchProposal,
+    Programme,
+)
+from .programme_data import seed_eligible_countries
+
+S = Application.Status
+R = Application.Role
+P = MatchProposal.Status
+
+OPEN_CALL = "ClusterXchange – call 2"
+CALL_2021 = "ClusterXchange – call 1 (2021)"
+EVERYTHING = ("organisation", "country", "sectors", "objectives", "contact")
+DISCREET = ("country", "sectors")
+
+# The status path that leads to each state, after the draft.
+PATHS = {
+    S.DRAFT: [],
+    S.SUBMITTED: [S.SUBMITTED],
+    S.UNDER_REVIEW: [S.SUBMITTED, S.UNDER_REVIEW],
+    S.INFO_REQUESTED: [S.SUBMITTED, S.UNDER_REVIEW, S.INFO_REQUESTED],
+    S.ACCEPTED: [S.SUBMITTED, S.UNDER_REVIEW, S.ACCEPTED],
+    S.REJECTED: [S.SUBMITTED, S.UNDER_REVIEW, S.REJECTED],
+    S.WITHDRAWN: [S.SUBMITTED, S.WITHDRAWN],
+}
+
+
+@dataclass(frozen=True)
+class Spec:
+    call: str  # "open" or "2021"
+    cluster: str  # key of the demo cluster that reviews it (and of its member list)
+    index: int  # the organisation: members[cluster][index]
+    role: str
+    status: str
+    objectives: str
+    activities: tuple[str, ...]
+    countries: tuple[str, ...] = ()  # preferred host countries (visitors)
+    note: str = ""  # the reviewer's reason or question
+    shown: tuple[str, ...] = EVERYTHING  # what the catalogue may show
+    window: bool = True  # the availability window is filled in
+
+
+SPECS = [
+    # AEI TÈXTILS (Spain). Its SME account visits France: the accepted match.
+    Spec("open", "aei", 0, R.VISITOR, S.ACCEPTED,
+         "Learn how French composite makers integrate technical textiles and sensors "
+         "into lightweight parts; find a partner for a smart-textile prototype.",
+         ("rdi", "knowledge"), ("FR",)),
+    Spec("open", "aei", 1, R.VISITOR, S.SUBMITTED,
+         "Study digital printing and finishing lines for technical textiles.",
+         ("capacity", "knowledge"), ("PT", "FR")),
+    Spec("open", "aei", 2, R.BOTH, S.DRAFT, "", ("networking",)),
+    Spec("open", "aei", 8, R.HOST, S.ACCEPTED,
+         "Show our nonwoven production and recycling of technical textiles to visitors.",
+         ("knowledge", "networking")),
+    Spec("open", "aei", 6, R.VISITOR, S.REJECTED,
+         "Explore markets for medical textiles in Portugal.", ("market",), ("PT",),
+         note="Market research alone is not a ClusterXchange stay: plan what you will "
+              "learn at the host, day by day, and apply again."),
+    # ATEVAL (Spain).
+    Spec("open", "ateval", 0, R.HOST, S.ACCEPTED,
+         "Host visitors interested in home textiles, sustainable dyeing and finishing.",
+         ("knowledge", "capacity"), shown=DISCREET),
+    Spec("open", "ateval", 1, R.VISITOR, S.UNDER_REVIEW,
+         "Understand automated cutting and sewing for technical workwear.",
+         ("capacity",), ("PT",)),
+    Spec("open", "ateval", 3, R.VISITOR, S.INFO_REQUESTED,
+         "Visit a recycled-fibre spinner to prepare a circular product line.",
+         ("rdi", "market"), ("PT", "FR"),
+         note="Please say which host you have in mind and add the CV of the person who "
+              "travels."),
+    Spec("open", "ateval", 4, R.VISITOR, S.WITHDRAWN,
+         "Networking with French technical-textile companies.", ("networking",), ("FR",)),
+    # PRODUTECH (Portugal).
+    Spec("open", "produtech", 0, R.VISITOR, S.ACCEPTED,
+         "Learn how Spanish and French textile SMEs digitalise production planning with "
+         "data from the machines.",
+         ("rdi", "capacity"), ("ES", "FR")),
+    Spec("open", "produtech", 1, R.HOST, S.SUBMITTED,
+         "Host visitors on industrial automation and machine vision.", ("knowledge",)),
+    Spec("open", "produtech", 9, R.HOST, S.ACCEPTED,
+         "Open our digital manufacturing lab to visitors: digital twins, sensors, data.",
+         ("rdi", "knowledge")),
+    # Cluster Têxtil (Portugal).
+    Spec("open", "citeve", 0, R.HOST, S.ACCEPTED,
+         "Host visitors on knitting, functional finishing and traceability of textiles.",
+         ("knowledge", "networking")),
+    Spec("open", "citeve", 2, R.VISITOR, S.DRAFT,
+         "Learn about technical textiles for automotive interiors.", ("market",), ("FR",)),
+    Spec("open", "citeve", 5, R.BOTH, S.INFO_REQUESTED,
+         "Exchange know-how on digital product passports with a Spanish company.",
+         ("knowledge", "rdi"), ("ES",),
+         note="Please give your availability: the window is missing.", window=False),
+    # Pôle EMC2 (France).
+    Spec("open", "emc2", 0, R.HOST, S.ACCEPTED,
+         "Host visitors on composite parts, textile reinforcements and sensor integration.",
+         ("rdi", "knowledge")),
+    Spec("open", "emc2", 1, R.VISITOR, S.ACCEPTED,
+         "Find textile suppliers for composite reinforcements in Spain or Portugal.",
+         ("market", "networking"), ("ES", "PT")),
+    Spec("open", "emc2", 2, R.VISITOR, S.REJECTED,
+         "General visit to textile companies.", ("networking",), ("ES",),
+         note="The objectives are too general for a ClusterXchange stay: say what you "
+              "want to learn and from whom."),
+    Spec("open", "emc2", 3, R.VISITOR, S.UNDER_REVIEW,
+         "Study lean production in metal processing.", ("capacity",), ("PT",)),
+    Spec("open", "emc2", 4, R.BOTH, S.DRAFT, "", ()),
+    # The closed call of 2021.
+    Spec("2021", "aei", 5, R.VISITOR, S.WITHDRAWN,
+         "Visit a Portuguese spinning mill.", ("knowledge",), ("PT",)),
+    Spec("2021", "citeve", 6, R.VISITOR, S.REJECTED,
+         "Networking in France.", ("networking",), ("FR",),
+         note="The call's budget was used up by earlier applications."),
+    Spec("2021", "emc2", 5, R.HOST, S.ACCEPTED,
+         "Host visitors on surface treatment.", ("knowledge",), shown=()),
+]  # fmt: skip
+
+# (visitor, host) as (cluster, index); the side that proposed (the visitor's applicant, or
+# the manager of the host's cluster for the host side); the status of the proposal.
+PROPOSALS = [
+    (("aei", 0), ("emc2", 0), "visitor", P.ACCEPTED,
+     "We would like to see how you integrate sensors into composite parts."),
+    (("produtech", 0), ("ateval", 0), "visitor", P.DECLINED,
+     "Could we visit your dyeing line in May?"),
+    (("produtech", 0), ("emc2", 0), "visitor", P.PROPOSED,
+     "Your digital production planning is exactly what we want to learn."),
+    (("emc2", 1), ("aei", 8), "host", P.PROPOSED,
+     "Our member makes nonwovens for composites: a visit would suit you."),
+    (("emc2", 1), ("citeve", 0), "visitor", P.DECLINED, "A visit in June?"),
+]  # fmt: skip
+
+
+def _pdf(title: str) -> bytes:
+    """A one-page PDF saying `title` (the demo's CVs)."""
+    text = title.encode("latin-1", "replace").replace(b"(", b"[").replace(b")", b"]")
+    stream = b"BT /F1 18 Tf 72 720 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _calls(partnership: Partnership) -> dict[str, Call]:
+    today = timezone.localdate()
+    rows = {
+        "open": (OPEN_CALL, today - timedelta(days=45), today + timedelta(days=75), 20, 22000),
+        "2021": (CALL_2021, date(2021, 3, 1), date(2021, 6, 30), 15, 16500),
+    }
+    calls = {}
+    for key, (name, opens_on, closes_on, planned, budget) in rows.items():
+        calls[key], _created = Call.objects.update_or_create(
+            partnership=partnership,
+            name=name,
+            defaults={
+                "opens_on": opens_on,
+                "closes_on": closes_on,
+                "planned_exchanges": planned,
+                "budget": budget,
+            },
+        )
+    return calls
+
+
+def _applicant(org: Organisation, key: str, index: int, users: dict) -> User:
+    """The demo SME account for the organisation it represents, otherwise the primary
+    contact as an account without a password, speaking the contact's language."""
+    if index == 0 and f"sme.{key}@clamtex.example" in users:
+        return users[f"sme.{key}@clamtex.example"]
+    contact = Contact.objects.filter(organisation=org).order_by("-is_primary", "pk").first()
+    email = contact.email if contact else f"xchange.{key}.{index + 1}@clamtex.example"
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(  # no password: an unusable one
+            email=email,
+            full_name=contact.full_name if contact else org.legal_name,
+            language=contact.language if contact else "en",
+        )
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+    return user
+
+
+def _at(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _application(spec: Spec, call: Call, org: Organisation, cluster: Cluster, applicant: User):
+    submitted = spec.status != S.DRAFT
+    first_day = call.opens_on + timedelta(days=2 + spec.index % 10)
+    if call.closes_on < timezone.localdate():  # a past call: stays during the call's year
+        window = (date(call.opens_on.year, 9, 1), date(call.opens_on.year, 11, 30))
+    else:
+        start = timezone.localdate() + timedelta(days=30 + 3 * spec.index)
+        window = (start, start + timedelta(days=60))
+    complete = submitted or bool(spec.objectives)  # a draft left early, or nearly done
+    has_window = complete and spec.window
+    role_text = {
+        R.VISITOR: "to learn from an organisation abroad",
+        R.HOST: "to show our work to visitors from other countries",
+        R.BOTH: "to visit and to host",
+    }[spec.role]
+    reviewed = spec.status not in (S.DRAFT, S.SUBMITTED, S.WITHDRAWN)
+    application, _created = Application.objects.update_or_create(
+        call=call,
+        organisation=org,
+        defaults={
+            "applicant": applicant,
+            "managing_cluster": cluster,
+            "role": spec.role,
+            "motivation": f"{org.legal_name} takes part in ClusterXchange {role_text}.",
+            "objectives": spec.objectives,
+            "activity_types": list(spec.activities),
+            "preferred_countries": list(spec.countries),
+            "available_from": window[0] if has_window else None,
+            "available_until": window[1] if has_window else None,
+            "consent_privacy": complete,
+            "consent_catalogue": bool(spec.shown) and complete,
+            "catalogue_fields": list(spec.shown) if complete else [],
+            "review_checklist": {
+                "membership_confirmed": spec.status == S.ACCEPTED,
+                "documents_complete": spec.status == S.ACCEPTED,
+                "objectives_clear": spec.status == S.ACCEPTED,
+            }
+            if reviewed
+            else {},
+            "review_notes": "Membership checked in the directory." if reviewed else "",
+            "status": spec.status,
+            "submitted_at": _at(first_day, 10) if submitted else None,
+        },
+    )
+    application.sectors.set(org.sectors.all())
+    if submitted and not application.documents.filter(kind=ApplicationDocument.Kind.CV).exists():
+        content = _pdf(f"CV - {applicant.full_name} - {org.legal_name}")
+        document = ApplicationDocument(
+            application=application,
+            kind=ApplicationDocument.Kind.CV,
+            original_name=f"CV {applicant.full_name}.pdf",
+            content_type="application/pdf",
+            size=len(content),
+        )
+        document.file.save("upload", ContentFile(content), save=False)
+        document.save()
+    return application, first_day
+
+
+def _history(application: Application, spec: Spec, first_day: date, manager: User | None):
+    previous = S.DRAFT
+    for step, to in enumerate(PATHS[spec.status]):
+        by_applicant = to in (S.SUBMITTED, S.WITHDRAWN)
+        ApplicationTransition.objects.get_or_create(
+            application=application,
+            from_status=previous,
+            to_status=to,
+            defaults={
+                "by": application.applicant if by_applicant else manager,
+                "at": _at(first_day + timedelta(days=4 * step), 10 + step),
+                "note": spec.note if to in (S.REJECTED, S.INFO_REQUESTED) else "",
+            },
+        )
+        previous = to
+
+
+def seed_exchange(
+    *,
+    partnership: Partnership,
+    clusters: dict[str, Cluster],
+    members: dict[str, list[Organisation]],
+    accounts: list[tuple[str, str]],
+) -> dict:
+    """Creates or refreshes the ClusterXchange demo. `accounts` are the demo accounts
+    ((email, role) pairs of seed_accounts); without them no application is seeded."""
+    programme, _created = Programme.objects.get_or_create(partnership=partnership)
+    seed_eligible_countries(EligibleCountry)
+    calls = _calls(partnership)
+    result = {"programme": programme, "calls": calls, "applications": {}, "proposals": []}
+    if not accounts:
+        return result
+    users = {u.email: u for u in User.objects.filter(email__in=[e for e, _r in accounts])}
+    managers: dict[int, User] = {}  # the first manager of each cluster
+    for role in (
+        ClusterManager.objects.filter(cluster__in=clusters.values())
+        .select_related("user")
+        .order_by("pk")
+    ):
+        managers.setdefault(role.cluster_id, role.user)
+    applications = {}
+    for spec in SPECS:
+        cluster = clusters[spec.cluster]
+        org = members[spec.cluster][spec.index]
+        applicant = _applicant(org, spec.cluster, spec.index, users)
+        application, first_day = _application(spec, calls[spec.call], org, cluster, applicant)
+        _history(application, spec, first_day, managers.get(cluster.pk))
+        applications[(spec.call, spec.cluster, spec.index)] = application
+    result["applications"] = applications
+
+    for (v_key, v_index), (h_key, h_index), side, status, message in PROPOSALS:
+        visitor = applications[("open", v_key, v_index)]
+        host = applications[("open", h_key, h_index)]
+        proposer = (
+            visitor.applicant if side == "visitor" else managers.get(host.managing_cluster_id)
+        )
+        proposal, _created = MatchProposal.objects.update_or_create(
+            visitor=visitor,
+            host=host,
+            defaults={
+                "proposed_by": proposer,
+                "proposer_side": side,
+                "message": message,
+                "status": status,
+                "responded_at": None
+                if status == P.PROPOSED
+                else _at(timezone.localdate() - timedelta(days=5), 16),
+            },
+        )
+        result["proposals"].append(proposal)
+        if status == P.ACCEPTED:
+            result["exchange"], _created = Exchange.objects.update_or_create(
+                visitor_organisation=visitor.organisation,
+                defaults={
+                    "proposal": proposal,
+                    "visitor_application": visitor,
+                    "host_application": host,
+                    "host_organisation": host.organisation,
+                    "visitor_cluster": visitor.managing_cluster,
+                    "host_cluster": host.managing_cluster,
+                    "status": Exchange.Status.MATCHED,
+                },
+            )
+    return result

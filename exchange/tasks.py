@@ -1,0 +1,26 @@
+"""Thin Celery wrappers of the exchange lifecycle: take ids, call one service."""
+
+from celery import shared_task
+
+from . import lifecycle, reminders
+
+
+@shared_task
+def follow_dates() -> int:
+    """ready → ongoing on the first day at the host, ongoing → completed after the last
+    (each exchange in its own short transaction)."""
+    return lifecycle.exchanges_follow_dates()
+
+
+@shared_task
+def reminders_sweep() -> int:
+    """A few queries find what is due; one small task per occasion queues its emails."""
+    occasions = reminders.due()
+    for occasion in occasions:
+        reminder_send.delay(occasion.code, occasion.pk, occasion.role)
+    return len(occasions)
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
+def reminder_send(code: str, pk: int, role: str = "") -> int:
+    return reminders.reminder_queue(code=code, pk=pk, role=role)

@@ -1,0 +1,165 @@
+"""The ClusterXchange demo: idempotent, every state, the three countries, proposals and
+one matched exchange, and data the rules of the scheme would have let through."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.utils import timezone
+
+from exchange import eligibility, uploads
+from exchange.demo import OPEN_CALL
+from exchange.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationTransition,
+    Call,
+    EligibleCountry,
+    Exchange,
+    MatchProposal,
+    Programme,
+)
+from members.models import User
+from notifications.models import Email
+
+pytestmark = pytest.mark.django_db
+
+S = Application.Status
+VISITING = (Application.Role.VISITOR, Application.Role.BOTH)
+HOSTING = (Application.Role.HOST, Application.Role.BOTH)
+
+
+def _counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Programme,
+            EligibleCountry,
+            Call,
+            Application,
+            ApplicationTransition,
+            ApplicationDocument,
+            MatchProposal,
+            Exchange,
+            User,
+        )
+    }
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    return _counts()
+
+
+def test_seeding_twice_gives_the_same_data(seeded):
+    call_command("seed_demo")
+    assert _counts() == seeded
+    assert seeded["Programme"] == 1
+    assert seeded["EligibleCountry"] == 38
+    assert seeded["Application"] >= 20
+    assert not Email.objects.exists()  # seeding writes to nobody
+
+
+def test_a_call_open_now_and_the_closed_call_of_2021(seeded):
+    today = timezone.localdate()
+    open_calls = [c for c in Call.objects.all() if c.is_open]
+    assert len(open_calls) == 1
+    closed = Call.objects.get(opens_on__year=2021)
+    assert not closed.is_open and closed.closes_on < today
+    assert closed.applications.exists()
+
+
+def test_every_state_for_several_clusters(seeded):
+    assert set(Application.objects.values_list("status", flat=True)) == set(S.values)
+    for status in S.values:
+        if status != S.WITHDRAWN:
+            clusters = Application.objects.filter(status=status).values("managing_cluster")
+            assert clusters.distinct().count() >= 2, status
+    assert Application.objects.values("managing_cluster").distinct().count() == 5
+
+
+def test_accepted_visitors_and_hosts_in_the_three_countries(seeded):
+    accepted = Application.objects.filter(status=S.ACCEPTED, consent_catalogue=True)
+    for roles in (VISITING, HOSTING):
+        countries = set(
+            accepted.filter(role__in=roles).values_list("organisation__country", flat=True)
+        )
+        assert countries == {"ES", "PT", "FR"}, roles
+
+
+def test_proposals_and_one_matched_exchange(seeded):
+    statuses = list(MatchProposal.objects.values_list("status", flat=True))
+    assert statuses.count(MatchProposal.Status.ACCEPTED) == 1
+    assert statuses.count(MatchProposal.Status.PROPOSED) >= 2
+    assert statuses.count(MatchProposal.Status.DECLINED) >= 2
+    for proposal in MatchProposal.objects.select_related("visitor__organisation", "host"):
+        assert proposal.visitor.wants_to_visit and proposal.host.wants_to_host
+        assert proposal.visitor.status == proposal.host.status == S.ACCEPTED
+        assert proposal.visitor.organisation.country != proposal.host.organisation.country
+        assert proposal.proposed_by is not None
+        assert (proposal.responded_at is None) == (proposal.status == "proposed")
+    exchange = Exchange.objects.get()
+    assert exchange.status == Exchange.Status.MATCHED
+    assert exchange.proposal.status == MatchProposal.Status.ACCEPTED
+    assert exchange.visitor_application == exchange.proposal.visitor
+    assert exchange.visitor_cluster == exchange.visitor_application.managing_cluster
+    assert exchange.host_cluster != exchange.visitor_cluster
+
+
+def test_the_rules_of_the_scheme_would_have_let_it_through(seeded):
+    """Whatever was submitted passed the blocking rules; what was accepted passes every
+    rule (the matched visitor too: its own exchange is not an earlier visit)."""
+    for application in Application.objects.exclude(status=S.DRAFT).select_related(
+        "call", "organisation"
+    ):
+        results = eligibility.check(application)
+        assert not eligibility.blocking(results), (application, results)
+        if application.status == S.ACCEPTED:
+            assert all(r.passed for r in results), (application, results)
+
+
+def test_history_leads_to_the_status(seeded):
+    for application in Application.objects.prefetch_related("history"):
+        history = list(application.history.all())
+        if application.status == S.DRAFT:
+            assert history == [] and application.submitted_at is None
+            continue
+        assert application.submitted_at is not None
+        assert history[0].to_status == S.SUBMITTED and history[0].by == application.applicant
+        assert history[-1].to_status == application.status
+        assert [h.at for h in history] == sorted(h.at for h in history)
+        assert all(h.at <= timezone.now() for h in history)
+        for step in history:
+            if step.to_status in (S.REJECTED, S.INFO_REQUESTED):
+                assert step.note and step.by is not None
+
+
+def test_demo_accounts_apply_and_other_applicants_have_no_password(seeded):
+    sme = Application.objects.get(applicant__email="sme.aei@clamtex.example", call__name=OPEN_CALL)
+    assert sme.status == S.ACCEPTED
+    assert Exchange.objects.get().visitor_application == sme
+    others = User.objects.filter(exchange_applications__isnull=False).exclude(
+        email__endswith="@clamtex.example"
+    )
+    assert others.exists()
+    assert not any(user.has_usable_password() for user in others.distinct())
+
+
+def test_documents_are_real_pdfs(seeded):
+    documents = ApplicationDocument.objects.select_related("application")
+    assert documents.count() == Application.objects.exclude(status=S.DRAFT).count()
+    for document in documents:
+        with document.file.open("rb") as handle:
+            content = handle.read()
+        assert len(content) == document.size
+        checked = uploads.check_upload(SimpleUploadedFile(document.original_name, content))
+        assert checked.kind == "pdf"
+
+
+def test_seeding_without_accounts_seeds_the_programme_only(settings):
+    settings.DEBUG = False
+    call_command("seed_demo", "--no-accounts")
+    assert Programme.objects.count() == 1 and Call.objects.count() == 2
+    assert not Application.objects.exists()
+    assert not User.objects.exists()
