@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
+from clamtex.core.files import private_download
 from members import selectors as member_selectors
 from members.roles import scope_of
 
@@ -495,18 +496,9 @@ def document_download(request, pk):
         document = selectors.documents_visible_to(request.user).get(pk=pk)
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+    return private_download(
+        document.file, filename=document.original_name, content_type=document.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- Application page, review --------------------------------------------------------------

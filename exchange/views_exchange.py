@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clamtex.core.exports import xlsx_response
+from clamtex.core.files import private_download
 from members.roles import scope_of
 
 from . import grant, lifecycle, pdf, permissions, selectors
@@ -579,18 +580,9 @@ def _evidence(request, pk, evidence_pk):
 @login_required
 def exchange_evidence_download(request, pk, evidence_pk):
     _exchange, evidence = _evidence(request, pk, evidence_pk)
-    try:
-        handle = evidence.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+    return private_download(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

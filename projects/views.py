@@ -7,7 +7,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from clamtex.core.files import private_download
 from members import selectors as member_selectors
 from members.models import Cluster
 from members.roles import scope_of
@@ -161,17 +162,11 @@ def report_download(request, pk: int):
     run = _visible_run(request, pk)
     if run.status != run.Status.DONE or not run.file:
         raise Http404
-    try:
-        handle = run.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
     content_type = {
         "pdf": "application/pdf",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }[run.format]
-    return FileResponse(
-        handle, as_attachment=True, filename=run.filename, content_type=content_type
-    )
+    return private_download(run.file, filename=run.filename, content_type=content_type)
 
 
 # --- Deliverables ----------------------------------------------------------------------------
@@ -289,15 +284,8 @@ def version_download(request, pk: int):
     project = version.deliverable.work_package.project
     if not permissions.can_view_programme(request.user, project.partnership_id):
         raise Http404
-    try:
-        handle = version.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=version.original_name,
-        content_type=version.content_type,
+    return private_download(
+        version.file, filename=version.original_name, content_type=version.content_type
     )
 
 
