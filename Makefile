@@ -34,11 +34,10 @@ demo: migrate ## Load the CLAMTEX demo (idempotent)
 run: migrate messages demo ## Web server, Celery worker and beat together; Ctrl-C stops all
 	@mkdir -p var/celery/queue var/celery/processed var/celery/control
 	@echo "Portal on http://$(HOST):$(PORT)/  (demo password: clamtex-demo)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A clamtex worker --loglevel=INFO --pool=solo --hostname=worker@%h & \
-	$(VENV)/bin/celery -A clamtex beat --loglevel=INFO & \
-	$(PY) manage.py runserver $(HOST):$(PORT) & \
-	wait
+	@# honcho runs web, worker and beat from Procfile.dev and stops all three on Ctrl-C.
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) PORT=$(PORT) \
+		SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" \
+		$(VENV)/bin/honcho -f Procfile.dev start
 
 test: install messages ## Run the whole test suite (PostgreSQL when DATABASE_URL is set)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

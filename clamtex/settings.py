@@ -321,7 +321,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own console handler would print every request error a second time.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 COUNTRIES_FIRST = ["ES", "PT", "FR"]

@@ -81,7 +81,7 @@ class CatalogueFilter(django_filters.FilterSet):
         label=_("Looking for"),
     )
     country = django_filters.ChoiceFilter(
-        choices=list(countries), method="by_country", label=_("Country")
+        choices=lambda: list(countries), method="by_country", label=_("Country")
     )
     sector = django_filters.ModelChoiceFilter(
         queryset=Sector.objects.order_by("code"), method="by_sector", label=_("Sector")

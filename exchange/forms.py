@@ -109,7 +109,7 @@ class NewOrganisationFields(forms.Form):
     legal_name = forms.CharField(label=_("Legal name"), max_length=300, required=False)
     country = forms.ChoiceField(
         label=_("Country of registration"),
-        choices=[("", "---------"), *countries],
+        choices=lambda: [("", "---------"), *countries],
         required=False,
     )
     org_type = forms.ChoiceField(

@@ -17,8 +17,12 @@ class DirectoryFilter(django_filters.FilterSet):
     already scoped to the user by the selector."""
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    country = django_filters.ChoiceFilter(choices=list(countries), label=_("Country"))
-    org_type = django_filters.ChoiceFilter(choices=Organisation.Type.choices, label=_("Type"))
+    country = django_filters.ChoiceFilter(
+        choices=lambda: list(countries), label=_("Country"), empty_label=_("Any")
+    )
+    org_type = django_filters.ChoiceFilter(
+        choices=Organisation.Type.choices, label=_("Type"), empty_label=_("Any")
+    )
     sector = django_filters.ModelChoiceFilter(
         queryset=Sector.objects.order_by("code"), method="by_sector", label=_("Sector")
     )

@@ -97,3 +97,23 @@ def test_allauth_pages_use_portal_layout(client, db):
     content = client.get(reverse("account_login")).content.decode()
     assert "vendor/bootstrap/bootstrap.min.css" in content
     assert 'id="language-switcher"' in content
+
+
+def test_refusals_use_the_portal_layout(world, client):
+    client.force_login(world.manager_b)
+    response = client.get(reverse("members:organisation_edit", args=[world.org_a.pk]))
+    assert response.status_code == 404
+    content = response.content.decode()
+    assert "Page not found" in content and 'id="language-switcher"' in content
+    client.force_login(world.outsider)
+    response = client.get(reverse("members:directory"))
+    assert response.status_code == 403
+    assert "Access refused" in response.content.decode()
+
+
+def test_country_filter_is_in_the_users_language(world, client):
+    world.manager_a.language = "fr"
+    world.manager_a.save()
+    client.force_login(world.manager_a)
+    content = client.get(reverse("members:directory")).content.decode()
+    assert ">Espagne<" in content and ">Allemagne<" in content
