@@ -134,7 +134,8 @@ class ReportForm(AccessibleMixin, forms.ModelForm):
 class EvidenceForm(AccessibleMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of evidence"), choices=Evidence.Kind.choices)
     file = forms.FileField(
-        label=_("File"), help_text=_("PDF, DOCX or ODT, at most 10 MB. Scan or print to PDF.")
+        label=_("File"),
+        help_text=_("PDF, DOCX, ODT, or a photo (JPEG, PNG); at most 10 MB."),
     )
 
 

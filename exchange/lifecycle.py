@@ -421,7 +421,7 @@ def evidence_add(*, exchange: Exchange, kind: str, upload, by) -> Evidence:
         raise ValidationError(_("Evidence is added to the closing report after the stay."))
     if kind not in Evidence.Kind.values:
         raise ValidationError({"kind": _("Choose what this document is.")})
-    checked = uploads.check_upload(upload)
+    checked = uploads.check_upload(upload, images=True)
     report, _created = ClosingReport.objects.get_or_create(exchange=exchange)
     evidence = Evidence(
         report=report,

@@ -19,6 +19,8 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "odt": "application/vnd.oasis.opendocument.text",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
 }
 
 
@@ -52,7 +54,8 @@ def _check_zip(data: bytes) -> str:
     raise ValidationError(_("Only PDF, DOCX or ODT documents are accepted."))
 
 
-def check_upload(upload) -> CheckedFile:
+def check_upload(upload, *, images: bool = False) -> CheckedFile:
+    """`images=True` also accepts JPEG and PNG (photos of boarding passes as evidence)."""
     size = upload.size
     if size > MAX_BYTES:
         raise ValidationError(
@@ -67,6 +70,12 @@ def check_upload(upload) -> CheckedFile:
         kind = "pdf"
     elif data.startswith(b"PK\x03\x04"):
         kind = _check_zip(data)
+    elif images and data.startswith(b"\xff\xd8\xff"):
+        kind = "jpeg"
+    elif images and data.startswith(b"\x89PNG\r\n\x1a\n"):
+        kind = "png"
+    elif images:
+        raise ValidationError(_("Only PDF, DOCX, ODT, JPEG or PNG files are accepted."))
     else:
         raise ValidationError(_("Only PDF, DOCX or ODT documents are accepted."))
     return CheckedFile(kind=kind, content_type=CONTENT_TYPES[kind], size=size)

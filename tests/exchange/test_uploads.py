@@ -68,3 +68,14 @@ def test_zip_bomb_refused():
     assert len(bomb) < 1024 * 1024  # small on disk …
     with pytest.raises(ValidationError, match="unreasonable size"):
         uploads.check_upload(SimpleUploadedFile("bomb.docx", bomb))  # … huge unpacked
+
+
+def test_photos_accepted_only_as_evidence():
+    jpeg = SimpleUploadedFile("boarding.jpg", b"\xff\xd8\xff\xe0" + b"0" * 100)
+    png = SimpleUploadedFile("ticket.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    assert uploads.check_upload(jpeg, images=True).content_type == "image/jpeg"
+    assert uploads.check_upload(png, images=True).content_type == "image/png"
+    with pytest.raises(ValidationError):
+        uploads.check_upload(jpeg)  # application documents: PDF, DOCX or ODT only
+    with pytest.raises(ValidationError, match="JPEG or PNG"):
+        uploads.check_upload(SimpleUploadedFile("x.gif", b"GIF89a" + b"0" * 10), images=True)
