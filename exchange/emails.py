@@ -9,3 +9,6 @@ SIGNATURE = kinds.register("exchange.signature", "exchange/email/signature", "re
 STARTING = kinds.register("exchange.starting", "exchange/email/starting", "reminders")
 REPORT_DUE = kinds.register("exchange.report_due", "exchange/email/report_due", "reminders")
 PAYMENT_DUE = kinds.register("exchange.payment_due", "exchange/email/payment_due", "reminders")
+
+# The visitor's cluster validated or returned the closing report: essential.
+REPORT_DECISION = kinds.register("exchange.report_decision", "exchange/email/report_decision")

@@ -498,6 +498,9 @@ def report_validate(*, exchange: Exchange, by, evidence_checked: bool) -> Closin
     report.validated_at = timezone.now()
     report.save(update_fields=["status", "evidence_checked", "validated_by", "validated_at"])
     exchange_transition(exchange, X.REPORT_VALIDATED, by=by)
+    from .reminders import report_decision_queue
+
+    report_decision_queue(exchange=exchange, validated=True)
     return report
 
 
@@ -514,6 +517,9 @@ def report_return(*, exchange: Exchange, by, comments: str) -> ClosingReport:
     report.review_comment = comments
     report.save(update_fields=["status", "review_comment"])
     exchange_transition(exchange, X.REPORT_REJECTED, by=by, note=comments)
+    from .reminders import report_decision_queue
+
+    report_decision_queue(exchange=exchange, validated=False, comments=comments)
     return report
 
 

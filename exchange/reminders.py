@@ -261,3 +261,26 @@ def reminder_queue(*, code: str, pk: int, role: str = "", today: date | None = N
             context,
         )
     raise ValueError(f"unknown reminder {code!r}")
+
+
+def report_decision_queue(*, exchange: Exchange, validated: bool, comments: str = "") -> int:
+    """Tells the visitor's people that the closing report was validated (payment within
+    10 days) or returned with the cluster's comments. Essential: not suppressible."""
+    from .emails import REPORT_DECISION
+    from .lifecycle import payment_due_on
+
+    exchange = _exchange(exchange.pk)
+    attempt = exchange.history.count()
+    context = {
+        **_base_context(exchange),
+        "validated": validated,
+        "comments": comments,
+        "due_on": (payment_due_on(exchange) or "").__str__() if validated else "",
+    }
+    return _send(
+        REPORT_DECISION,
+        f"{REPORT_DECISION.name}:{exchange.pk}:{attempt}",
+        _party_users(exchange, R.VO),
+        exchange,
+        context,
+    )

@@ -821,3 +821,23 @@ def test_digest_sections_for_the_visitors_cluster_only(parties, world):
     assert len(items) == 1 and "€900.00" in items[0]["text"] and "due by" in items[0]["text"]
     assert digest_sections.payments_due(world.manager_b, since) == []
     assert digest_sections.closing_reports_to_validate(world.manager_a, since) == []
+
+
+def test_report_decisions_are_emailed_to_the_visitor(
+    parties, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Returned with comments, then validated: the visitor is told each time."""
+    advance(parties, X.REPORT_SUBMITTED)
+    exchange = parties.exchange
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.report_return(exchange=exchange, by=parties.vop, comments="Hotel invoice missing")
+    returned = [m for m in mailoutbox if parties.visitor.email in m.to]
+    assert len(returned) == 1 and "Hotel invoice missing" in returned[0].body
+    lifecycle.report_save(exchange=exchange, data={"results": "better"}, by=parties.visitor)
+    lifecycle.report_submit(exchange=exchange, by=parties.visitor)
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.report_validate(exchange=exchange, by=parties.vop, evidence_checked=True)
+    validated = [m for m in mailoutbox if parties.visitor.email in m.to]
+    assert len(validated) == 2
+    due = (timezone.localdate() + timedelta(days=10)).isoformat()
+    assert due in validated[1].body
