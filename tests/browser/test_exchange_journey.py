@@ -176,8 +176,8 @@ def test_new_sme_applies_the_manager_accepts_and_the_sme_sees_it(
     manager_page.get_by_label("Password").fill(f.PASSWORD)
     manager_page.get_by_role("button", name="Sign In").click()
     manager_page.wait_for_url("/")
-    manager_page.get_by_role("link", name="ClusterXchange", exact=True).click()
-    manager_page.get_by_role("link", name="Review queue").click()
+    manager_page.get_by_role("button", name="ClusterXchange", exact=True).click()  # menu
+    manager_page.get_by_role("link", name="Applications to review").click()
     manager_page.wait_for_url("**/exchange/review/")
     row = manager_page.get_by_role("row", name=re.compile("Estampats Sabadell S.L."))
     expect(row).to_contain_text("Núria Estampadora")
