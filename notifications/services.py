@@ -102,11 +102,21 @@ def unsubscribe_url(email: str, category: str) -> str:
     )
 
 
-def unsubscribe(*, token: str) -> Unsubscription:
-    """One click, no login: the signed token proves the link came from one of our emails."""
-    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    if data["c"] not in kinds.CATEGORIES:
+UNSUBSCRIBE_TOKEN_AGE = 400 * 24 * 3600  # links in emails keep working for over a year
+
+
+def unsubscribe_token_read(token: str) -> dict:
+    """The address and category of a signed unsubscribe token (BadSignature if forged,
+    damaged or older than UNSUBSCRIBE_TOKEN_AGE)."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_TOKEN_AGE)
+    if data.get("c") not in kinds.CATEGORIES:
         raise signing.BadSignature("unknown category")
+    return data
+
+
+def unsubscribe(*, token: str) -> Unsubscription:
+    """No login: the signed token proves the link came from one of our emails."""
+    data = unsubscribe_token_read(token)
     subscription, _ = Unsubscription.objects.get_or_create(email=data["e"], category=data["c"])
     Email.objects.filter(
         recipient=data["e"], status=Email.Status.PENDING, kind__in=_kinds_of(data["c"])

@@ -14,8 +14,11 @@ class _Echo:
 
 
 def _safe(value):
-    """Spreadsheet formula injection: a cell starting with = + - @ is read as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Spreadsheet formula injection: a cell starting (after blanks) with = + - @ or a
+    control character is read as text."""
+    if isinstance(value, str) and (
+        value[:1] in ("\t", "\r", "\n") or value.lstrip()[:1] in ("=", "+", "-", "@")
+    ):
         return "'" + value
     return "" if value is None else value
 
@@ -25,7 +28,7 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Stre
 
     def stream() -> Iterator[str]:
         yield "\ufeff"  # BOM, so spreadsheet programs read UTF-8
-        yield writer.writerow(header)
+        yield writer.writerow([_safe(h) for h in header])
         for row in rows:
             yield writer.writerow([_safe(v) for v in row])
 
@@ -39,7 +42,7 @@ def xlsx_response(filename: str, header: list[str], rows: Iterable[list]) -> Fil
     is then streamed: memory stays flat whatever the number of rows."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("export")
-    sheet.append(header)
+    sheet.append([_safe(h) for h in header])
     for row in rows:
         sheet.append([_safe(v) for v in row])
     tmp = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (closed by FileResponse)

@@ -344,3 +344,13 @@ def test_language_switcher_rejects_foreign_next(client, db):
         reverse("set_language"), {"language": "es", "next": "https://evil.example/"}
     )
     assert response["Location"] == "/"
+
+
+def test_export_neutralises_formulas_after_blanks_and_in_headers():
+    from clamtex.core.exports import _safe
+
+    assert _safe("  =1+1") == "'  =1+1"
+    assert _safe("\n=cmd") == "'\n=cmd"
+    assert _safe("-") == "'-"
+    assert _safe("Plain text") == "Plain text"
+    assert _safe(12) == 12

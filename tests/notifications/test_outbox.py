@@ -75,7 +75,11 @@ def test_essential_email_has_no_unsubscribe(world, mailoutbox, django_capture_on
 
 def test_unsubscribed_person_gets_no_reminder(client, mailoutbox):
     token = services.unsubscribe_token("ana@example.org", "digest")
-    response = client.get(reverse("notifications:unsubscribe", args=[token]))
+    url = reverse("notifications:unsubscribe", args=[token])
+    # Opening the link (as a mail scanner would) changes nothing; the button does.
+    assert "Stop sending ana@example.org" in client.get(url).content.decode()
+    assert not Unsubscription.objects.exists()
+    response = client.post(url)
     assert response.status_code == 200
     assert "You are unsubscribed" in response.content.decode()
     assert Unsubscription.objects.filter(email="ana@example.org", category="digest").exists()
