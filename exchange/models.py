@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from clamtex.core.models import StatusTransition
 from members.models import Cluster, Organisation, Partnership, Sector
 
 
@@ -230,21 +231,10 @@ class ApplicationDocument(models.Model):
         return self.original_name
 
 
-class ApplicationTransition(models.Model):
+class ApplicationTransition(StatusTransition):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
     from_status = models.CharField(max_length=15)
     to_status = models.CharField(max_length=15)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.from_status} → {self.to_status}"
 
 
 class MatchProposal(models.Model):
@@ -380,21 +370,8 @@ class ExchangePlan(models.Model):
         return f"plan of {self.exchange}"
 
 
-class ExchangeTransition(models.Model):
+class ExchangeTransition(StatusTransition):
     exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="history")
-    from_status = models.CharField(max_length=20)
-    to_status = models.CharField(max_length=20)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.from_status} → {self.to_status}"
 
 
 class ExchangeDocument(models.Model):

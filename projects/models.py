@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clamtex.core.models import StatusTransition
 from members.models import Cluster, Partnership
 
 
@@ -249,23 +250,15 @@ class Deliverable(models.Model):
         return self.status not in self.DONE and self.due_date < timezone.localdate()
 
 
-class DeliverableTransition(models.Model):
+class DeliverableTransition(StatusTransition):
     deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="history")
     from_status = models.CharField(max_length=12)
     to_status = models.CharField(max_length=12)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
     note = models.CharField(max_length=500, blank=True)
 
-    class Meta:
+    class Meta(StatusTransition.Meta):
         verbose_name = _("deliverable status change")
         verbose_name_plural = _("deliverable status changes")
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.from_status} → {self.to_status}"
 
     @property
     def from_label(self) -> str:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from clamtex.core.models import StatusTransition
 from members.models import Cluster, Organisation, Partnership
 
 
@@ -284,21 +285,11 @@ class Registration(models.Model):
         return f"{self.full_name} – {self.event}"
 
 
-class RegistrationTransition(models.Model):
+class RegistrationTransition(StatusTransition):
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="history")
     from_status = models.CharField(max_length=12)
     to_status = models.CharField(max_length=12)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
     note = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.from_status} → {self.to_status}"
 
 
 class Feedback(models.Model):
