@@ -8,7 +8,12 @@ PYTEST_ARGS ?=
 export DJANGO_SETTINGS_MODULE := clamtex.settings
 
 .DEFAULT_GOAL := help
-.PHONY: help install run web worker beat migrate messages demo test test-fast lint fmt check bench clean
+.PHONY: help install run web worker beat migrate messages demo test test-fast lint fmt check bench clean serve smoke backup-check vendor
+
+# Settings are production unless DJANGO_DEBUG=1: the development targets say so themselves
+# (and so do their prerequisites). migrate and messages keep a DJANGO_DEBUG set by the caller.
+run demo test lint bench: export DJANGO_DEBUG := 1
+migrate messages: export DJANGO_DEBUG ?= 1
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,6 +59,24 @@ fmt: install ## Format and fix the code with ruff
 bench: install messages ## Benchmarks: export of 100,000 members, outbox sweep over 100,000 emails
 	$(PY) -m benchmarks.run
 	$(PY) -m benchmarks.outbox
+
+serve: install ## Production on this machine: migrate, collectstatic, then gunicorn + Celery worker + beat
+	@# Needs the production environment (.env.example): DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,
+	@# DATABASE_URL, REDIS_URL, SITE_URL, EMAIL_*. WEB_CONCURRENCY, GUNICORN_* tune gunicorn.
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-0} $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-0} $(PY) manage.py compile_translations
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-0} $(PY) manage.py collectstatic --noinput
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DJANGO_DEBUG=$${DJANGO_DEBUG:-0} \
+		$(VENV)/bin/honcho -f Procfile start
+
+smoke: install ## Production smoke test: gunicorn on PostgreSQL + Redis, real login, headers
+	$(PY) scripts/smoke.py
+
+backup-check: install ## Dump the PostgreSQL database, restore it into a new one, compare
+	scripts/backup_check.sh
+
+vendor: ## Refresh static/vendor/ from the npm registry (pinned versions, VERSIONS file)
+	$(PYTHON) scripts/vendor_static.py
 
 clean: ## Remove the virtualenv and local data (SQLite file, queue, cache)
 	rm -rf $(VENV) var

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -26,13 +27,25 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    SECRET_KEY = "dev-only-insecure-key-change-me-clamtex-portal-0123456789"
+# Production unless DJANGO_DEBUG=1: `make run`, `make test`, the demo and pytest (pytest-env
+# in pyproject.toml) turn development mode on themselves. In production the settings refuse
+# to start without a real secret key and a host list, naming the variable.
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-clamtex-portal-0123456789"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+if not DEBUG:
+    if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set to a secret value (50+ random characters, not the "
+            "development key) when DJANGO_DEBUG is not 1."
+        )
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "DJANGO_ALLOWED_HOSTS must name the portal's host(s), comma-separated, when "
+            "DJANGO_DEBUG is not 1."
+        )
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -263,7 +276,7 @@ USE_TZ = True
 # --- Static and media -------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "staticfiles"))
 # Uploaded files (logos, imports) live outside the static files; private documents are
 # only ever served through permission-checked views.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))

@@ -1,0 +1,182 @@
+"""Production is the default: the settings refuse to start without a real secret key and a
+host list, pass Django's deployment checks with the documented environment, and build the
+static files that WhiteNoise then serves under hashed names with far-future headers.
+
+These run manage.py in a child process: the test process itself is in development mode
+(pytest-env sets DJANGO_DEBUG=1 before the settings are imported)."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from clamtex import settings as settings_module
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def production_env(**overrides):
+    """The documented production environment (.env.example), without DJANGO_DEBUG."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env = {
+        **base,
+        "DJANGO_SETTINGS_MODULE": "clamtex.settings",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+        "SITE_URL": "https://portal.example.org",
+    }
+    env.update(overrides)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def manage(*args, env, timeout=120):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_debug_is_off_unless_django_debug_is_1():
+    """Without DJANGO_DEBUG the settings are production (the child process proves it)."""
+    code = "from django.conf import settings; print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=BASE_DIR,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [None, "", settings_module.DEVELOPMENT_SECRET_KEY],
+    ids=["unset", "empty", "development-key"],
+)
+def test_production_refuses_to_start_without_a_real_secret_key(secret_key):
+    result = manage("check", env=production_env(DJANGO_SECRET_KEY=secret_key))
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_SECRET_KEY must be set" in result.stderr
+    # One clear line, not the key itself.
+    assert settings_module.DEVELOPMENT_SECRET_KEY not in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = manage("check", env=production_env(DJANGO_ALLOWED_HOSTS=" , "))
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_ALLOWED_HOSTS must name" in result.stderr
+
+
+def test_development_mode_needs_no_variable():
+    env = production_env(DJANGO_DEBUG="1", DJANGO_SECRET_KEY=None, DJANGO_ALLOWED_HOSTS=None)
+    result = manage("check", env=env)
+
+    assert result.returncode == 0, result.stderr
+
+
+# --- Static files in production ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """collectstatic exactly as an operator runs it (DJANGO_DEBUG unset), once per session."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    result = manage(
+        "collectstatic", "--noinput", env=production_env(STATIC_ROOT=str(root)), timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root
+
+
+def test_collectstatic_builds_a_manifest_in_production(collected_static):
+    manifest = collected_static / "staticfiles.json"
+    assert manifest.is_file()
+    text = manifest.read_text()
+    for name in (
+        "vendor/bootstrap/bootstrap.min.css",
+        "vendor/bootstrap/bootstrap.bundle.min.js",
+        "vendor/chartjs/chart.umd.min.js",
+        "vendor/htmx/htmx.min.js",
+        "css/portal.css",
+    ):
+        assert f'"{name}"' in text
+    # Compressed copies for the clients that accept them.
+    assert list(collected_static.glob("vendor/bootstrap/bootstrap.min.*.css.gz"))
+
+
+@pytest.fixture
+def production_static(settings, collected_static):
+    settings.DEBUG = False
+    settings.STATIC_ROOT = collected_static
+    settings.WHITENOISE_AUTOREFRESH = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    return collected_static
+
+
+@pytest.mark.django_db
+def test_pages_link_hashed_files_that_whitenoise_serves_for_ever(client, production_static):
+    page = client.get("/accounts/login/")
+    assert page.status_code == 200
+    match = re.search(
+        r'href="(/static/vendor/bootstrap/bootstrap\.min\.[0-9a-f]{12}\.css)"', page.text
+    )
+    assert match, "the page does not link the hashed stylesheet"
+
+    response = client.get(match.group(1), HTTP_ACCEPT_ENCODING="gzip")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/css")
+    assert response["Cache-Control"] == "max-age=315360000, public, immutable"
+    assert response["Content-Encoding"] == "gzip"
+    b"".join(response.streaming_content)  # closes the file
+
+
+@pytest.mark.django_db
+def test_unhashed_names_are_served_with_a_short_cache(client, production_static):
+    response = client.get("/static/css/portal.css")
+
+    assert response.status_code == 200
+    assert "immutable" not in response["Cache-Control"]
+    b"".join(response.streaming_content)
+
+
+def test_vendored_files_match_their_recorded_versions():
+    """static/vendor/VERSIONS lists what scripts/vendor_static.py wrote: same bytes, and no
+    file names a source map that is not there (collectstatic would fail on it)."""
+    result = subprocess.run(
+        [sys.executable, "scripts/vendor_static.py", "--check"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    versions = (BASE_DIR / "static" / "vendor" / "VERSIONS").read_text()
+    assert "bootstrap\t5.3.9\tbootstrap/bootstrap.min.css\t" in versions
+    for path in (BASE_DIR / "static" / "vendor").rglob("*.*s"):
+        if path.suffix in {".js", ".css"}:
+            assert b"sourceMappingURL" not in path.read_bytes(), path
