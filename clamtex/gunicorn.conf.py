@@ -34,9 +34,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # Access log on stdout. The path is logged without the query string (%(U)s, not %(r)s),
 # and secret path segments (calendar feeds, invitations, unsubscribe links…) are masked by
-# the portal's logging filter, which gunicorn's loggers share (clamtex.core.logging).
+# the portal's logging filter, which gunicorn's loggers share (clamtex.core.logs).
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%({x-request-id}o)s"'
-logger_class = "clamtex.core.logging.GunicornLogger"
+logger_class = "clamtex.core.logs.GunicornLogger"

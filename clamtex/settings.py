@@ -13,6 +13,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from clamtex.core.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -243,7 +245,6 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CLAMTEX] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 # allauth's defaults, written out so the policy is visible; counted in the shared cache.
@@ -257,7 +258,6 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "CLAMTEX Portal"
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -329,17 +329,12 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # Django's own console handler would print every request error a second time.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}
+# Text lines by default, one JSON object per line with LOG_FORMAT=json; request ids,
+# secrets in URLs masked, 4xx without traceback (clamtex/core/logs.py).
+LOGGING = logging_config(
+    log_format=os.environ.get("LOG_FORMAT", "text").strip().lower(),
+    level=os.environ.get("LOG_LEVEL", "INFO"),
+)
 
 COUNTRIES_FIRST = ["ES", "PT", "FR"]
 # Kosovo takes part in COSME; it has no ISO 3166 code yet (XK is the common user code).
@@ -348,3 +343,39 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 PAGINATE_BY = 25
 # Generated progress reports are deleted after this many days.
 PROJECTS_REPORT_RETENTION_DAYS = int(os.environ.get("PROJECTS_REPORT_RETENTION_DAYS", "30"))
+
+# --- Production operations (issue 10): names, sessions, request ids, metrics, Sentry -------
+# The portal's name in every email (allauth's too) and in authenticator apps; links in
+# emails always start with SITE_URL.
+PORTAL_NAME = os.environ.get("PORTAL_NAME", "CLAMTEX Portal").strip() or "CLAMTEX Portal"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PORTAL_NAME}] "
+MFA_TOTP_ISSUER = PORTAL_NAME
+# Sessions are read from Redis and kept in PostgreSQL: every web node sees the same
+# session, and a Redis restart logs nobody out.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Every request gets an id (X-Request-ID), logged and passed to the Celery tasks it queues.
+# django-prometheus measures every request: its two middlewares wrap all the others.
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "clamtex.core.logs.RequestIdMiddleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+INSTALLED_APPS += ["django_prometheus"]
+PROMETHEUS_EXPORT_MIGRATIONS = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Same backend, with query counts and latencies exported to /metrics.
+    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
+# /metrics answers a scraper with `Authorization: Bearer <METRICS_TOKEN>` or from one of
+# METRICS_ALLOWED_IPS (addresses or networks); nobody else.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS")
+# Worker and beat log through LOGGING too (same format, request ids), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Optional error reporting (no personal data, secrets masked): clamtex/core/sentry.py.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from clamtex.core.sentry import sentry_init
+
+    sentry_init(SENTRY_DSN)

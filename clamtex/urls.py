@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from clamtex.core import metrics as core_metrics
 from clamtex.core import views as core_views
 
 # The admin login goes through allauth: same rate limits, MFA and email verification.
@@ -14,6 +15,8 @@ admin.site.site_title = _("CLAMTEX Portal")
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", core_metrics.metrics, name="metrics"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("accounts/profile/", core_views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),

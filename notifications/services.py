@@ -4,6 +4,7 @@ sending claims the row with a conditional update so only one worker sends it."""
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import socket
 from datetime import timedelta
@@ -149,7 +150,12 @@ def email_render(row: Email) -> tuple[str, str, str, dict]:
     """Subject, text, HTML and extra headers, in the recipient's language."""
     spec = kinds.get(row.kind)
     headers = {}
-    context = {**row.context, "email": row, "site_url": settings.SITE_URL}
+    context = {
+        **row.context,
+        "email": row,
+        "site_url": settings.SITE_URL,
+        "portal_name": settings.PORTAL_NAME,
+    }
     if spec.category:
         url = unsubscribe_url(row.recipient, spec.category)
         context["unsubscribe_url"] = url
@@ -218,17 +224,23 @@ def email_send(*, email_id: int) -> str:
     return Email.Status.SENT
 
 
+def _without_address(row: Email, text: str) -> str:
+    """SMTP errors often quote the address ("<x@y>: Recipient address rejected")."""
+    return re.sub(re.escape(row.recipient), "<recipient>", text, flags=re.IGNORECASE)
+
+
 def _release(row: Email, error: str) -> str:
     if row.attempts >= MAX_ATTEMPTS:
         return _fail(row, f"gave up after {row.attempts} attempts; last error: {error}")
     Email.objects.filter(pk=row.pk, status=Email.Status.SENDING).update(
         status=Email.Status.PENDING, last_error=error, claimed_at=None, updated_at=timezone.now()
     )
-    raise TransientSendError(error)
+    raise TransientSendError(_without_address(row, error))  # Celery logs it
 
 
 def _fail(row: Email, error: str) -> str:
-    logger.error("outbox: email %s to %s failed: %s", row.pk, row.recipient, error)
+    # The outbox id identifies the row; the address stays in the database, out of the logs.
+    logger.error("outbox: email %s (%s) failed: %s", row.pk, row.kind, _without_address(row, error))
     Email.objects.filter(pk=row.pk).update(
         status=Email.Status.FAILED, last_error=error, updated_at=timezone.now()
     )

@@ -5,3 +5,9 @@ class CoreConfig(AppConfig):
     name = "clamtex.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self):
+        # The request id travels with the tasks a request queues (clamtex/core/logs.py).
+        from clamtex.core.logs import connect_celery_signals
+
+        connect_celery_signals()

@@ -1,8 +1,12 @@
 import logging
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,8 +25,9 @@ logger = logging.getLogger(__name__)
 
 @never_cache
 def healthz(request):
-    """Liveness and readiness: 503 when the database is unreachable; the broker's state is
-    reported (emails wait in the database while it is down, so it does not fail the check)."""
+    """Liveness: 503 when the database is unreachable; the broker's state is reported
+    (emails wait in the database while it is down, so it does not fail the check).
+    /readyz is the stricter check a load balancer uses before sending traffic."""
     state = {"database": "ok", "broker": "ok"}
     status = 200
     try:
@@ -48,6 +53,66 @@ def healthz(request):
         else ("degraded" if status == 200 else "down")
     )
     return JsonResponse(state, status=status)
+
+
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_broker():
+    from clamtex.celery import app
+
+    with app.connection_for_write(connect_timeout=1) as conn:
+        conn.ensure_connection(max_retries=0)
+
+
+def _check_cache():
+    """Sessions and rate limits live in the cache (Redis in production): it must answer."""
+    key = f"readyz:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=10)
+    if cache.get(key) != "1":
+        raise RuntimeError("the cache did not return what was stored")
+    cache.delete(key)
+
+
+def _check_storage():
+    """A tiny write, read and delete through the storage every node shares (the media
+    folder, or the bucket)."""
+    name = default_storage.save(f"readyz/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+    try:
+        with default_storage.open(name) as stored:
+            if stored.read() != b"ok":
+                raise RuntimeError("the storage did not return what was written")
+    finally:
+        default_storage.delete(name)
+
+
+READINESS_CHECKS = {
+    "database": _check_database,
+    "broker": _check_broker,
+    "cache": _check_cache,
+    "storage": _check_storage,
+}
+
+
+@never_cache
+def readyz(request):
+    """Readiness: 200 only when the database, the broker, the cache and the file storage
+    all answer; 503 names what does not (the reason goes to the log, not to the caller)."""
+    state = {}
+    for name, check in READINESS_CHECKS.items():
+        try:
+            check()
+        except Exception as exc:  # each backend raises its own errors: all mean "not ready"
+            logger.warning("readyz: %s unavailable: %s", name, exc)
+            state[name] = "unavailable"
+        else:
+            state[name] = "ok"
+    ready = all(value == "ok" for value in state.values())
+    state["status"] = "ready" if ready else "not ready"
+    return JsonResponse(state, status=200 if ready else 503)
 
 
 def home(request):

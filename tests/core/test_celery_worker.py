@@ -144,3 +144,39 @@ def test_worker_sends_the_invitation_in_the_invitees_language(world, redis_celer
         french = translation.gettext(SUBJECT_MSGID)
     if french != SUBJECT_MSGID:  # only once the French catalogue translates it
         assert email.subject == french % {"org": world.org_a.legal_name}
+
+
+_seen_request_ids: list[str] = []
+
+
+@celery_app.task(name="tests.core.echo_request_id")
+def echo_request_id() -> str:
+    from clamtex.core.logs import current_request_id
+
+    _seen_request_ids.append(current_request_id())
+    return current_request_id()
+
+
+def test_the_worker_runs_a_task_with_the_request_id_of_the_request_that_queued_it(redis_celery):
+    """The id travels in the message headers (before_task_publish) and is restored in the
+    worker (task_prerun), so the worker's log lines carry the request's id."""
+    from celery.contrib.testing.worker import start_worker
+
+    from clamtex.core.logs import request_id_var
+
+    _seen_request_ids.clear()
+    token = request_id_var.set("req-to-worker-1")
+    try:
+        echo_request_id.delay()
+    finally:
+        request_id_var.reset(token)
+
+    with start_worker(
+        celery_app,
+        pool="solo",
+        perform_ping_check=False,
+        queues=[redis_celery],
+        shutdown_timeout=20,
+    ):
+        assert _wait_for(lambda: _seen_request_ids), "the worker ran no task within 20s"
+    assert _seen_request_ids == ["req-to-worker-1"]

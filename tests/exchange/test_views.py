@@ -565,7 +565,7 @@ def test_anonymous_apply_creates_an_unverified_account_and_a_draft(
     # The verification email, in the language chosen on the form.
     (message,) = mailoutbox
     assert message.to == ["jordi@filats-nous.example"]
-    assert message.subject == "[CLAMTEX] Confirmez votre adresse e-mail"
+    assert message.subject == "[CLAMTEX Portal] Confirmez votre adresse e-mail"
     # Confirming the address logs the applicant in and brings them back to the draft.
     path = CONFIRM_LINK.search(message.body).group(1)
     assert client.get(reverse("exchange:mine")).status_code == 302  # not logged in yet
