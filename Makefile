@@ -66,7 +66,9 @@ serve: install ## Production on this machine: migrate, collectstatic, then gunic
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-0} $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-0} $(PY) manage.py compile_translations
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-0} $(PY) manage.py collectstatic --noinput
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DJANGO_DEBUG=$${DJANGO_DEBUG:-0} \
+	@rm -rf var/prometheus && mkdir -p var/prometheus
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DJANGO_DEBUG=$${DJANGO_DEBUG:-0} HOST=$(HOST) PORT=$(PORT) \
+		PROMETHEUS_MULTIPROC_DIR="$${PROMETHEUS_MULTIPROC_DIR:-$(CURDIR)/var/prometheus}" \
 		$(VENV)/bin/honcho -f Procfile start
 
 smoke: install ## Production smoke test: gunicorn on PostgreSQL + Redis, real login, headers

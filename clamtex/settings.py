@@ -371,6 +371,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # METRICS_ALLOWED_IPS (addresses or networks); nobody else.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS")
+# Load balancers and Prometheus probe over plain HTTP inside the network: no redirect.
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz|metrics)$"]
 # Worker and beat log through LOGGING too (same format, request ids), not Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Optional error reporting (no personal data, secrets masked): clamtex/core/sentry.py.
