@@ -81,7 +81,8 @@ def applications_of(user) -> QuerySet[Application]:
 def review_queue(user) -> QuerySet[Application]:
     """Submitted applications (drafts stay the applicant's own business) that the user
     reviews: their clusters' for a manager, the partnership's (read only) for the
-    coordinator, all for administrators. Oldest submission first."""
+    coordinator, all for administrators. Newest submission first, so that a new one is
+    seen (the page offers other orders)."""
     scope = scope_of(user)
     qs = Application.objects.exclude(status=S.DRAFT).select_related(*RELATED)
     if not scope.is_admin:
@@ -91,7 +92,7 @@ def review_queue(user) -> QuerySet[Application]:
         if scope.partnership_ids:
             condition |= Q(call__partnership_id__in=scope.partnership_ids)
         qs = qs.filter(condition)
-    return qs.order_by("submitted_at", "pk")
+    return qs.order_by("-submitted_at", "-pk")
 
 
 def status_counts(qs: QuerySet[Application]) -> list[dict]:

@@ -172,9 +172,7 @@ def manager_work_queue(user) -> list:
     if not managed:
         return []
     now = timezone.now()
-    organised = Event.organisers.through.objects.filter(cluster_id__in=managed).values(
-        "event_id"
-    )
+    organised = Event.organisers.through.objects.filter(cluster_id__in=managed).values("event_id")
     pending = (
         Registration.objects.filter(
             status=Registration.Status.PENDING, event_id__in=organised, event__end__gte=now
@@ -248,9 +246,9 @@ def registrant_work_queue(user) -> list:
         .exclude(status=Registration.Status.CANCELLED)
         .order_by("event__start", "pk")
     )
-    registered = Registration.objects.filter(
-        Q(user=user) | Q(email__iexact=user.email)
-    ).exclude(status=Registration.Status.CANCELLED)
+    registered = Registration.objects.filter(Q(user=user) | Q(email__iexact=user.email)).exclude(
+        status=Registration.Status.CANCELLED
+    )
     open_events = (
         events_visible_to(user)
         .filter(status=Event.Status.PUBLISHED, start__gte=now)

@@ -17,7 +17,6 @@ from exchange.models import (
     MatchProposal,
     Signature,
 )
-from projects.models import Deliverable
 from tests import factories as f
 from tests.exchange.factories import ApplicationFactory, CallFactory
 from tests.projects import factories as pf
