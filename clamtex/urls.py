@@ -14,6 +14,7 @@ admin.site.site_title = _("CLAMTEX Portal")
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("dashboard/figures/", core_views.home_figures, name="home_figures"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("accounts/profile/", core_views.profile, name="profile"),

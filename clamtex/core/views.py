@@ -155,6 +155,13 @@ def home_figures(request):
     return render(request, "includes/figures_block.html", context)
 
 
+def favicon(request):
+    """Browsers ask /favicon.ico whatever the page says: send them to the static icon."""
+    from django.templatetags.static import static
+
+    return HttpResponseRedirect(static("favicon.svg"))
+
+
 @require_POST
 def set_language(request):
     """Language switcher: remembered in a cookie and, for a logged-in user, on the
