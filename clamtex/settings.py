@@ -272,6 +272,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Madrid"
 USE_I18N = True
 USE_TZ = True
+# English is written as in Europe (day/month, 24 h): see clamtex/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["clamtex.formats"]
 
 # --- Static and media -------------------------------------------------------------------
 STATIC_URL = "/static/"

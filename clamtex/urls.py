@@ -14,6 +14,8 @@ admin.site.site_title = _("CLAMTEX Portal")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("dashboard/figures/", core_views.home_figures, name="home_figures"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", core_metrics.metrics, name="metrics"),

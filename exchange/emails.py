@@ -12,3 +12,7 @@ PAYMENT_DUE = kinds.register("exchange.payment_due", "exchange/email/payment_due
 
 # The visitor's cluster validated or returned the closing report: essential.
 REPORT_DECISION = kinds.register("exchange.report_decision", "exchange/email/report_decision")
+
+# Each application submitted to a cluster, to its managers (besides the daily digest);
+# managers may opt out of the "submissions" category.
+SUBMITTED = kinds.register("exchange.submitted", "exchange/email/submitted", "submissions")

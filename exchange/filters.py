@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries import countries
 
 from members.forms import BootstrapMixin
@@ -33,6 +34,21 @@ class ApplicationFilter(django_filters.FilterSet):
     call = django_filters.ChoiceFilter(choices=[], label=_("Call"))
     country = django_filters.ChoiceFilter(
         field_name="organisation__country", choices=[], label=_("Country")
+    )
+    # Newest submission first unless the reviewer chooses another order.
+    sort = django_filters.OrderingFilter(
+        fields=(("submitted_at", "submitted"), ("organisation__legal_name", "organisation")),
+        field_labels={
+            "submitted_at": _("Submitted"),
+            "organisation__legal_name": _("Organisation"),
+        },
+        choices=[
+            ("-submitted", _("Newest first")),
+            ("submitted", _("Oldest first")),
+            ("organisation", _("Organisation (A–Z)")),
+        ],
+        label=pgettext_lazy("order of a list", "Sort"),
+        empty_label=None,
     )
 
     class Meta:

@@ -102,6 +102,8 @@ def _transition(application: Application, to: str, *, by, note: str = "") -> App
     application.save(update_fields=fields)
     if to in (S.ACCEPTED, S.REJECTED, S.INFO_REQUESTED, S.SUBMITTED):
         _decision_email(application, to, note)
+    if to == S.SUBMITTED:
+        _submission_emails(application)
     return application
 
 
@@ -234,6 +236,38 @@ def _decision_email(application: Application, status: str, note: str) -> None:
         about=application,
         user=user,
     )
+
+
+def _submission_emails(application: Application) -> None:
+    """Each manager of the reviewing cluster is told, in their language, once per
+    submission (a resubmission after a request for information is a new occasion)."""
+    from members.models import ClusterManager
+    from notifications.services import email_queue
+
+    from .emails import SUBMITTED
+
+    managers = ClusterManager.objects.filter(
+        cluster_id=application.managing_cluster_id
+    ).select_related("user", "cluster")
+    url = settings.SITE_URL + reverse("exchange:application_detail", args=[application.pk])
+    for role in managers:
+        manager = role.user
+        email_queue(
+            kind=SUBMITTED.name,
+            to=manager.email,
+            language=manager.language,
+            occasion_key=f"{SUBMITTED.name}:{application.pk}:{application.submitted_at.isoformat()}",
+            context={
+                "name": manager.get_short_name(),
+                "organisation": str(application.organisation or application.applicant),
+                "cluster": role.cluster.acronym,
+                "role": str(application.get_role_display()),
+                "call": application.call.name,
+                "url": url,
+            },
+            about=application,
+            user=manager,
+        )
 
 
 # --- Matching ------------------------------------------------------------------------------

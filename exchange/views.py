@@ -152,6 +152,12 @@ def landing(request):
         and selectors.catalogue_partnerships(request.user).exists(),
         "is_reviewer": scope.is_staff_role,
     }
+    if scope.is_staff_role:
+        context["to_review"] = (
+            selectors.review_queue(request.user)
+            .filter(status__in=[Application.Status.SUBMITTED, Application.Status.UNDER_REVIEW])
+            .count()
+        )
     return render(request, "exchange/landing.html", context)
 
 

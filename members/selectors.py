@@ -150,3 +150,74 @@ def partnerships_of(user) -> QuerySet[Partnership]:
     return Partnership.objects.filter(
         id__in=clusters_visible_to(user).values("partnership_id")
     ).distinct()
+
+
+# --- Dashboards: work queues -----------------------------------------------------------------
+
+# The fields of an organisation's profile that matching and the directory rely on.
+PROFILE_FIELDS = (
+    "vat_number",
+    "address",
+    "city",
+    "website",
+    "description",
+    "employees",
+    "capabilities",
+)
+
+
+def invitations_pending_queue(user):
+    """Invitations of the clusters a manager manages not yet accepted, newest first."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from clamtex.core.worklist import WorkItem, queue
+
+    scope = scope_of(user)
+    qs = (
+        Invitation.objects.filter(
+            cluster_id__in=scope.managed_cluster_ids, status=Invitation.Status.PENDING
+        )
+        .select_related("organisation")
+        .order_by("-created_at", "-pk")
+    )
+    return queue(
+        "invitations",
+        _("Invitations not yet accepted"),
+        qs,
+        lambda i: WorkItem(
+            label=i.email,
+            url=reverse("members:organisation_detail", args=[i.organisation_id]),
+            note=i.organisation.legal_name,
+            when=i.created_at,
+        ),
+    )
+
+
+def profile_completeness(user) -> list[dict]:
+    """For a representative: how complete each of their organisations' profile is, and
+    which fields are missing (one query; the sectors count as one field)."""
+
+    rows = []
+    qs = (
+        Organisation.objects.filter(id__in=scope_of(user).organisation_ids)
+        .annotate(sector_count=Count("sectors"))
+        .order_by("legal_name")
+    )
+    for org in qs:
+        missing = [
+            Organisation._meta.get_field(name).verbose_name
+            for name in PROFILE_FIELDS
+            if getattr(org, name) in (None, "")
+        ]
+        if not org.sector_count:
+            missing.append(Organisation._meta.get_field("sectors").verbose_name)
+        total = len(PROFILE_FIELDS) + 1
+        rows.append(
+            {
+                "organisation": org,
+                "percent": round(100 * (total - len(missing)) / total),
+                "missing": missing,
+            }
+        )
+    return rows

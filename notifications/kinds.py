@@ -14,6 +14,7 @@ CATEGORIES = {
     "reminders": _("Reminders (events, deadlines, documents to sign)"),
     "announcements": _("Messages from event organisers to all participants"),
     "reports": _("Monthly progress reports of the programme (coordinator and managers)"),
+    "submissions": _("An email for each application submitted to my cluster (cluster managers)"),
 }
 
 

@@ -565,6 +565,20 @@ class KPI(models.Model):
     def is_manual(self) -> bool:
         return self.source == self.MANUAL
 
+    # The names and units are stored in English; the catalogues translate the demo's and
+    # the programme's standard ones (an unknown text shows as typed).
+    @property
+    def display_name(self) -> str:
+        from django.utils.translation import gettext
+
+        return gettext(self.name) if self.name else ""
+
+    @property
+    def display_unit(self) -> str:
+        from django.utils.translation import gettext
+
+        return gettext(self.unit) if self.unit else ""
+
 
 class KPIValue(models.Model):
     """A value of a manual KPI for one period (and one cluster, or the partnership as a

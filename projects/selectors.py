@@ -187,7 +187,7 @@ def dashboard(user, project: Project, cluster: Cluster | None = None) -> dict:
         "chart_height": 40 + 26 * len(kpi_rows),
         "chart": {
             "labels": [row.kpi.code for row in kpi_rows],
-            "names": [row.kpi.name for row in kpi_rows],
+            "names": [row.kpi.display_name for row in kpi_rows],
             "percent": [row.percent or 0 for row in kpi_rows],
             "values": [float(row.cumulative or 0) for row in kpi_rows],
             "targets": [float(row.kpi.target) for row in kpi_rows],
@@ -200,4 +200,81 @@ def dashboard(user, project: Project, cluster: Cluster | None = None) -> dict:
         "events": upcoming_events(user, project, cluster),
         "strategies": list(strategies_of(project, cluster)),
         "today": today,
+    }
+
+
+# --- Dashboards: work queues -----------------------------------------------------------------
+
+
+def _late_deliverables(project_filter: Q):
+    return (
+        Deliverable.objects.filter(project_filter)
+        .filter(late_q())
+        .select_related("work_package__lead__cluster", "lead__cluster")
+        .order_by("due_date", "code")
+    )
+
+
+def _deliverable_item(d: Deliverable):
+    from django.urls import reverse
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    from clamtex.core.worklist import WorkItem
+
+    return WorkItem(
+        label=f"{d.code} {d.title}",
+        url=reverse("projects:deliverable_detail", args=[d.pk]),
+        note=_("due on %(date)s") % {"date": date_format(d.due_date)},
+        when=d.due_date,
+        urgent=True,
+    )
+
+
+def late_deliverables_queue(user):
+    """Late deliverables led by the clusters a manager manages (the deliverable's lead, or
+    its work package's when the deliverable has none), most overdue first."""
+    from django.utils.translation import gettext as _
+
+    from clamtex.core.worklist import queue
+
+    managed = scope_of(user).managed_cluster_ids
+    led = Q(lead__cluster_id__in=managed) | Q(
+        lead__isnull=True, work_package__lead__cluster_id__in=managed
+    )
+    return queue(
+        "late_deliverables",
+        _("Late deliverables of your cluster"),
+        _late_deliverables(led),
+        _deliverable_item,
+    )
+
+
+def coordinator_overview(user, project: Project) -> dict:
+    """The coordinator's view of a project: KPIs against targets, the late deliverables,
+    and late deliverables per lead cluster."""
+    from django.db.models.functions import Coalesce
+    from django.utils.translation import gettext as _
+
+    from clamtex.core.worklist import queue
+
+    late = queue(
+        "late_deliverables",
+        _("Late deliverables"),
+        _late_deliverables(Q(work_package__project=project)),
+        _deliverable_item,
+    )
+    per_cluster = dict(
+        Deliverable.objects.filter(work_package__project=project)
+        .filter(late_q())
+        .annotate(cluster_id=Coalesce("lead__cluster_id", "work_package__lead__cluster_id"))
+        .order_by()
+        .values_list("cluster_id")
+        .annotate(n=Count("id"))
+    )
+    return {
+        "project": project,
+        "kpi_rows": kpis.kpi_table(project),
+        "late": late,
+        "late_per_cluster": per_cluster,
     }

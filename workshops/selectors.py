@@ -154,3 +154,149 @@ def feed_events(feed) -> QuerySet[Event]:
     return Event.objects.filter(
         id__in=registrations.values("event_id"), status__in=[Event.Status.PUBLISHED]
     ).order_by("start")
+
+
+# --- Dashboards: work queues -----------------------------------------------------------------
+
+
+def manager_work_queue(user) -> list:
+    """A manager's events: registrations awaiting approval (newest first) and the
+    upcoming events of the clusters they manage with the seats taken (soonest first)."""
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from clamtex.core.worklist import WorkItem, queue
+
+    managed = scope_of(user).managed_cluster_ids
+    if not managed:
+        return []
+    now = timezone.now()
+    organised = Event.organisers.through.objects.filter(cluster_id__in=managed).values("event_id")
+    pending = (
+        Registration.objects.filter(
+            status=Registration.Status.PENDING, event_id__in=organised, event__end__gte=now
+        )
+        .select_related("event", "organisation")
+        .order_by("-created_at", "-pk")
+    )
+    upcoming = (
+        Event.objects.filter(id__in=organised, end__gte=now)
+        .exclude(status=Event.Status.CANCELLED)
+        .order_by("start", "pk")
+    )
+
+    def registration_item(r: Registration) -> WorkItem:
+        who = r.full_name + (f" ({r.organisation.legal_name})" if r.organisation else "")
+        return WorkItem(
+            label=who,
+            url=reverse("workshops:participants", args=[r.event_id]) + "?status=pending",
+            note=r.event.title,
+            when=r.created_at,
+        )
+
+    def event_item(e: Event) -> WorkItem:
+        capacity = e.capacity_in_person + e.capacity_online
+        taken = e.taken_in_person + e.taken_online
+        note = (
+            _("%(taken)s of %(capacity)s seats taken") % {"taken": taken, "capacity": capacity}
+            if capacity
+            else _("%(taken)s registered") % {"taken": taken}
+        )
+        if e.status == Event.Status.DRAFT:
+            note = f"{e.get_status_display()} · {note}"
+        return WorkItem(
+            label=e.title,
+            url=reverse("workshops:event_detail", args=[e.pk]),
+            note=note,
+            when=e.start,
+            urgent=e.status == Event.Status.DRAFT,
+        )
+
+    return [
+        queue(
+            "registrations_pending",
+            _("Registrations awaiting approval"),
+            pending,
+            registration_item,
+        ),
+        queue(
+            "my_events",
+            _("Your upcoming events"),
+            upcoming,
+            event_item,
+            url=reverse("workshops:event_list"),
+        ),
+    ]
+
+
+def registrant_work_queue(user) -> list:
+    """An SME's events: their upcoming registrations and the events open to them that
+    they have not registered for (registration open, soonest first)."""
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from clamtex.core.worklist import WorkItem, queue
+
+    now = timezone.now()
+    mine = (
+        registrations_of_user(user)
+        .filter(event__end__gte=now)
+        .exclude(status=Registration.Status.CANCELLED)
+        .order_by("event__start", "pk")
+    )
+    registered = Registration.objects.filter(Q(user=user) | Q(email__iexact=user.email)).exclude(
+        status=Registration.Status.CANCELLED
+    )
+    open_events = (
+        events_visible_to(user)
+        .filter(status=Event.Status.PUBLISHED, start__gte=now)
+        .filter(Q(registration_opens__isnull=True) | Q(registration_opens__lte=now))
+        .filter(Q(registration_closes__isnull=True) | Q(registration_closes__gte=now))
+        .exclude(id__in=registered.values("event_id"))
+        .order_by("start", "pk")
+    )
+    return [
+        queue(
+            "my_registrations",
+            _("Your registrations"),
+            mine,
+            lambda r: WorkItem(
+                label=r.event.title,
+                url=reverse("workshops:event_detail", args=[r.event_id]),
+                note=r.get_status_display(),
+                when=r.event.start,
+                urgent=r.status == Registration.Status.PENDING,
+            ),
+            url=reverse("workshops:mine"),
+        ),
+        queue(
+            "events_open",
+            _("Events open to you"),
+            open_events,
+            lambda e: WorkItem(
+                label=e.title,
+                url=reverse("workshops:event_detail", args=[e.pk]),
+                note=e.get_kind_display(),
+                when=e.start,
+            ),
+            url=reverse("workshops:event_list"),
+        ),
+    ]
+
+
+def pending_registrations_by_cluster(cluster_ids) -> dict[int, int]:
+    """For the coordinator: registrations awaiting approval per organiser cluster."""
+    from django.utils import timezone
+
+    return dict(
+        Event.organisers.through.objects.filter(
+            cluster_id__in=cluster_ids,
+            event__end__gte=timezone.now(),
+            event__registrations__status=Registration.Status.PENDING,
+        )
+        .order_by()
+        .values_list("cluster_id")
+        .annotate(n=Count("event__registrations"))
+    )

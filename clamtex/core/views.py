@@ -116,24 +116,115 @@ def readyz(request):
 
 
 def home(request):
+    """The dashboard: what the user has to do next, one work queue per kind of work, for
+    each of their roles. The member figures load separately (home_figures) so that the
+    page keeps a fixed, small number of queries."""
+    from exchange import selectors as exchange_selectors
+    from projects import selectors as project_selectors
+    from workshops import selectors as workshop_selectors
+
     scope = scope_of(request.user)
     if not scope.is_authenticated:
         return render(request, "home_public.html")
+    user = request.user
     context = {"scope": scope}
     if scope.is_admin or scope.is_coordinator:
-        partnership_ids = None if scope.is_admin else scope.partnership_ids
-        context["figures"] = selectors.member_figures(partnership_ids=partnership_ids)
         context["figures_title"] = _("Members of the partnership")
-    elif scope.is_manager:
-        context["figures"] = selectors.member_figures(cluster_ids=scope.managed_cluster_ids)
-        context["figures_title"] = _("Members of your cluster")
-        context["partnership_figures"] = selectors.member_figures(
-            partnership_ids=selectors.partnerships_of(request.user).values("id")
-        )
-        context["managed_clusters"] = selectors.clusters_managed_by(request.user)
+        project = project_selectors.project_for(user)
+        if project is not None:
+            context["overview"] = project_selectors.coordinator_overview(user, project)
+        context["shares"] = cluster_shares(user, context.get("overview"))
+    if scope.is_manager:
+        context["managed_clusters"] = selectors.clusters_managed_by(user)
+        queues = [
+            *exchange_selectors.manager_work_queue(user),
+            *workshop_selectors.manager_work_queue(user),
+            selectors.invitations_pending_queue(user),
+            project_selectors.late_deliverables_queue(user),
+        ]
+        context["queues"] = queues
+        context["queues_total"] = sum(q.total for q in queues)
+        context.setdefault("figures_title", _("Members of your cluster"))
+    if not scope.is_staff_role or scope.is_representative:
+        context["applicant"] = exchange_selectors.applicant_work_queue(user)
+        context["sme_queues"] = workshop_selectors.registrant_work_queue(user)
     if scope.is_representative:
-        context["my_organisations"] = selectors.organisations_of_representative(request.user)
+        context["profiles"] = selectors.profile_completeness(user)
     return render(request, "home.html", context)
+
+
+def cluster_shares(user, overview) -> dict | None:
+    """The coordinator's queues of every cluster of the partnership, summed, with each
+    cluster's share (a few grouped queries)."""
+    from exchange.selectors import cluster_shares as exchange_shares
+    from workshops.selectors import pending_registrations_by_cluster
+
+    clusters = list(selectors.clusters_visible_to(user).order_by("acronym"))
+    scope = scope_of(user)
+    if not scope.is_admin:
+        clusters = [c for c in clusters if c.pk in scope.coordinated_cluster_ids]
+    if not clusters:
+        return None
+    ids = [c.pk for c in clusters]
+    counts = exchange_shares(ids)
+    counts["registrations_pending"] = pending_registrations_by_cluster(ids)
+    if overview is not None:
+        counts["late_deliverables"] = overview["late_per_cluster"]
+    titles = {
+        "applications_to_review": _("Applications to review"),
+        "reports_to_validate": _("Closing reports to validate"),
+        "payments": _("Payments due and overdue"),
+        "registrations_pending": _("Registrations awaiting approval"),
+        "late_deliverables": _("Late deliverables"),
+    }
+    rows = []
+    for key, title in titles.items():
+        per_cluster = counts.get(key, {})
+        total = sum(per_cluster.get(pk, 0) for pk in ids)
+        rows.append(
+            {
+                "key": key,
+                "title": title,
+                "total": total,
+                "cells": [
+                    {
+                        "n": per_cluster.get(c.pk, 0),
+                        "share": round(100 * per_cluster.get(c.pk, 0) / total) if total else 0,
+                    }
+                    for c in clusters
+                ],
+            }
+        )
+    return {"clusters": clusters, "rows": rows}
+
+
+def home_figures(request):
+    """The member figures of the dashboard, loaded after the page (htmx)."""
+    scope = scope_of(request.user)
+    if not scope.is_staff_role:
+        return render(request, "includes/figures_block.html", {})
+    if scope.is_admin or scope.is_coordinator:
+        partnership_ids = None if scope.is_admin else scope.partnership_ids
+        context = {
+            "figures": selectors.member_figures(partnership_ids=partnership_ids),
+            "figures_title": _("Members of the partnership"),
+        }
+    else:
+        context = {
+            "figures": selectors.member_figures(cluster_ids=scope.managed_cluster_ids),
+            "figures_title": _("Members of your cluster"),
+            "partnership_figures": selectors.member_figures(
+                partnership_ids=selectors.partnerships_of(request.user).values("id")
+            ),
+        }
+    return render(request, "includes/figures_block.html", context)
+
+
+def favicon(request):
+    """Browsers ask /favicon.ico whatever the page says: send them to the static icon."""
+    from django.templatetags.static import static
+
+    return HttpResponseRedirect(static("favicon.svg"))
 
 
 @require_POST

@@ -44,6 +44,26 @@ def test_submit_records_history_and_emails_in_applicant_language(
 
 
 @pytest.mark.django_db
+def test_submit_emails_each_manager_of_the_cluster_unless_they_opted_out(
+    call, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    from notifications.services import preferences_update
+
+    second = f.ClusterManagerFactory(cluster=world.cluster_a, user__language="fr").user
+    preferences_update(user=second, enabled={"digest", "reminders"})  # not "submissions"
+    world.manager_a.language = "es"
+    world.manager_a.save()
+    app = _member_app(call, world.cluster_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_submit(application=app, by=app.applicant)
+    to_managers = [m for m in mailoutbox if m.to == [world.manager_a.email]]
+    assert len(to_managers) == 1
+    assert app.organisation.legal_name in to_managers[0].subject
+    assert f"/exchange/applications/{app.pk}/" in to_managers[0].body
+    assert not [m for m in mailoutbox if m.to in ([second.email], [world.manager_b.email])]
+
+
+@pytest.mark.django_db
 def test_submit_blocked_by_a_failed_rule(call, world):
     app = _member_app(call, world.cluster_a)
     app.organisation.employees = 900

@@ -1016,7 +1016,10 @@ def test_info_request_then_the_applicant_changes_and_submits_again(
         S.INFO_REQUESTED,
         S.SUBMITTED,
     ]
-    assert [m.to for m in mailoutbox] == [[objects.applicant.email]] * 2
+    to_applicant = [m for m in mailoutbox if m.to == [objects.applicant.email]]
+    assert len(to_applicant) == 2
+    # The resubmission is a new submission for the cluster's managers too.
+    assert any(m.to == [world.manager_a.email] for m in mailoutbox)
 
 
 def test_submit_blocked_by_a_failed_rule_shows_the_rules(as_role, objects):
@@ -1158,3 +1161,39 @@ def test_after_its_match_the_visitors_own_application_still_passes_every_rule(
         as_role("applicant").get(reverse("exchange:application_step", args=[again.pk, "review"]))
     )
     assert "This organisation already has an exchange as visitor." in html
+
+
+def test_review_queue_lists_the_newest_submission_first_with_a_sort_control(
+    as_role, world, objects
+):
+    old = ApplicationFactory(
+        call=objects.call,
+        organisation=_member_org(world.cluster_a, "ES", legal_name="Zeta Old S.L."),
+        managing_cluster=world.cluster_a,
+        status=S.SUBMITTED,
+        submitted_at=timezone.now() - timedelta(days=30),
+    )
+    new = ApplicationFactory(
+        call=objects.call,
+        organisation=_member_org(world.cluster_a, "ES", legal_name="Alpha New S.L."),
+        managing_cluster=world.cluster_a,
+        status=S.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    client = as_role("manager_a")
+    text = _text(client.get(reverse("exchange:review_queue")))
+    assert text.index(new.organisation.legal_name) < text.index(old.organisation.legal_name)
+    html = _html(client.get(reverse("exchange:review_queue")))
+    assert 'name="sort"' in html and "Oldest first" in html
+    text = _text(client.get(reverse("exchange:review_queue") + "?sort=submitted"))
+    assert text.index(old.organisation.legal_name) < text.index(new.organisation.legal_name)
+
+
+def test_landing_puts_the_review_queue_first_for_managers(as_role, objects):
+    html = _html(as_role("manager_a").get(reverse("exchange:landing")))
+    html = html[html.index('data-testid="reviewer-actions"') :]
+    queue = html.index(reverse("exchange:review_queue"))
+    assert queue < html.index(reverse("exchange:apply"))
+    assert "btn btn-primary btn-lg" in html[html.rindex("<a", 0, queue) : queue]
+    html = _html(as_role("applicant").get(reverse("exchange:landing")))
+    assert reverse("exchange:review_queue") not in html

@@ -1,0 +1,70 @@
+"""Small pieces of the interface: favicon, number formats, live result counts, the
+representative's directory, the navbar's More menu."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import formats, translation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_favicon_is_linked_and_favicon_ico_redirects_to_it(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response.url.endswith("favicon.svg")
+    assert 'rel="icon"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [
+        ("en", "€1,100.00"),
+        ("es", "1.100,00\xa0€"),
+        ("pt", "1.100,00\xa0€"),
+        ("ca", "1.100,00\xa0€"),
+        ("fr", "1\u202f100,00\xa0€"),
+    ],
+)
+def test_money_is_written_as_each_language_writes_it(language, expected):
+    with translation.override(language):
+        rendered = Template("{% load formats %}{{ amount|money }}").render(
+            Context({"amount": Decimal("1100")})
+        )
+    assert rendered == expected
+
+
+def test_english_dates_are_day_before_month_with_a_24_hour_clock():
+    with translation.override("en"):
+        assert formats.date_format(date(2020, 5, 3), "SHORT_DATE_FORMAT") == "03/05/2020"
+        assert formats.date_format(datetime(2026, 3, 12, 21, 10), "DATETIME_FORMAT") == (
+            "12 Mar 2026 21:10"
+        )
+
+
+def test_htmx_results_update_a_live_region(world, client):
+    client.force_login(world.manager_a)
+    page = client.get(reverse("members:directory")).content.decode()
+    assert 'id="result-status"' in page and 'role="status"' in page
+    partial = client.get(
+        reverse("members:directory"), {"q": "Teixits"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'hx-swap-oob="true"' in partial and "1 organisation" in partial
+
+
+def test_a_representative_has_no_filter_bar_in_the_directory(world, client):
+    client.force_login(world.rep_a)
+    page = client.get(reverse("members:directory")).content.decode()
+    assert 'role="search"' not in page and world.org_a.legal_name in page
+    client.force_login(world.manager_a)
+    assert 'role="search"' in client.get(reverse("members:directory")).content.decode()
+
+
+def test_less_used_entries_are_in_the_more_menu(world, client):
+    client.force_login(world.admin)
+    page = client.get("/").content.decode()
+    more = page[page.index('data-testid="nav-more"') :]
+    more = more[: more.index("</ul>")]
+    assert reverse("members:cluster_list") in more and reverse("admin:index") in more
