@@ -164,7 +164,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Brussels"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# One beat sends the schedule even if several are started (a lock in Redis, see
+# clamtex/core/beat.py); the schedule itself lives in PostgreSQL (django_celery_beat).
+CELERY_BEAT_SCHEDULER = "clamtex.core.beat:SingletonScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic sweeps are defined in code; each entry says what it does.
 CELERY_BEAT_SCHEDULE = {
