@@ -179,7 +179,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Brussels"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# One beat sends the schedule even if several are started (a lock in Redis, see
+# clamtex/core/beat.py); the schedule itself lives in PostgreSQL (django_celery_beat).
+CELERY_BEAT_SCHEDULER = "clamtex.core.beat:SingletonScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic sweeps are defined in code; each entry says what it does.
 CELERY_BEAT_SCHEDULE = {
@@ -293,6 +295,37 @@ STORAGES = {
         )
     },
 }
+
+# --- Files (uploads and generated files) -------------------------------------------------
+# Every uploaded or generated file goes through the "default" storage: MEDIA_ROOT on this
+# machine's disk unless S3_BUCKET is set, then any S3-compatible bucket (AWS S3, Scaleway,
+# OVH, MinIO...), which every web server and worker shares. Objects are private (no ACL,
+# never a public URL); they are served by permission-checked views (clamtex/core/files.py).
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+# How a private download leaves the portal once its permission is checked: "redirect" to a
+# presigned URL of the bucket valid FILES_URL_EXPIRE seconds (at most 60; the web servers
+# carry no bytes, but the browser must reach S3_ENDPOINT_URL), or "stream" through the web
+# server (always the case on the local disk).
+FILES_DOWNLOAD = os.environ.get("FILES_DOWNLOAD", "redirect" if S3_BUCKET else "stream")
+FILES_URL_EXPIRE = min(int(os.environ.get("FILES_URL_EXPIRE", "60")), 60)
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "default_acl": None,  # the bucket's policy: private
+            "querystring_auth": True,  # every URL is signed...
+            "querystring_expire": FILES_URL_EXPIRE,  # ...and expires within a minute
+            "file_overwrite": False,  # never replace another row's file
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+        },
+    }
+
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 MEMBER_IMPORT_MAX_BYTES = 5 * 1024 * 1024

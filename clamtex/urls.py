@@ -1,5 +1,4 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -29,10 +28,3 @@ urlpatterns = [
     path("exchange/", include("exchange.urls")),
     path("notifications/", include("notifications.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(
-        settings.MEDIA_URL + "logos/", document_root=settings.MEDIA_ROOT / "logos"
-    )

@@ -209,7 +209,7 @@ def document_add(*, application: Application, upload, kind: str, by) -> Applicat
 def document_delete(*, document: ApplicationDocument, by) -> None:
     if not permissions.can_edit_application(by, document.application):
         raise PermissionDenied
-    document.file.delete(save=False)
+    # The object goes after commit (clamtex.core.storage), not if this rolls back.
     document.delete()
 
 

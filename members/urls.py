@@ -24,4 +24,5 @@ urlpatterns = [
     path("clusters/", views.cluster_list, name="cluster_list"),
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster_detail"),
     path("clusters/<int:pk>/edit/", views.cluster_edit, name="cluster_edit"),
+    path("clusters/<int:pk>/logo/", views.cluster_logo, name="cluster_logo"),
 ]

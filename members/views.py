@@ -1,3 +1,4 @@
+import mimetypes
 import uuid
 from pathlib import Path
 
@@ -5,6 +6,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from clamtex.core.exports import csv_response, xlsx_response
+from clamtex.core.files import private_download
 
 from . import permissions, selectors, services
 from .exports import COLUMNS, organisation_rows
@@ -293,6 +297,16 @@ def cluster_detail(request, pk):
 
 
 @login_required
+def cluster_logo(request, pk):
+    """The logo through the storage (disk or bucket), to whoever may see the cluster."""
+    cluster = get_object_or_404(selectors.clusters_visible_to(request.user), pk=pk)
+    content_type = mimetypes.guess_type(cluster.logo.name or "")[0] or "application/octet-stream"
+    return private_download(
+        cluster.logo, filename=f"logo-{cluster.pk}", content_type=content_type, inline=True
+    )
+
+
+@login_required
 def cluster_edit(request, pk):
     cluster = get_object_or_404(selectors.clusters_visible_to(request.user), pk=pk)
     if not permissions.can_manage_cluster(request.user, cluster):
@@ -389,8 +403,10 @@ def invitation_accept(request, token):
 IMPORT_DIR = "private/imports"
 
 
-def _import_path(key: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / IMPORT_DIR / key
+def _import_name(key: str) -> str:
+    # The default storage (local disk or the bucket): the confirmation may reach another
+    # web server than the upload.
+    return f"{IMPORT_DIR}/{key}"
 
 
 @login_required
@@ -411,11 +427,9 @@ def import_upload(request):
             request.session.pop("member_import", None)
             if preview.is_valid:
                 key = f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
-                path = _import_path(key)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(content)
+                key = default_storage.save(_import_name(key), ContentFile(content))
                 request.session["member_import"] = {
-                    "key": key,
+                    "key": key.rpartition("/")[2],
                     "cluster": cluster.pk,
                     "name": upload.name,
                 }
@@ -437,11 +451,14 @@ def import_confirm(request):
         )
         return redirect("members:import")
     cluster = get_object_or_404(selectors.clusters_managed_by(request.user), pk=pending["cluster"])
-    path = _import_path(pending["key"])
-    if not path.exists():
+    name = _import_name(pending["key"])
+    try:
+        with default_storage.open(name, "rb") as stored:
+            content = stored.read()
+    except FileNotFoundError:
         messages.error(request, _("The uploaded file has expired. Upload it again."))
         return redirect("members:import")
-    preview = import_preview(cluster=cluster, name=pending["name"], content=path.read_bytes())
+    preview = import_preview(cluster=cluster, name=pending["name"], content=content)
     if not preview.is_valid:
         return render(
             request,
@@ -449,7 +466,7 @@ def import_confirm(request):
             {"preview": preview, "cluster": cluster, "file_name": pending["name"]},
         )
     result = members_import(cluster=cluster, preview=preview, by=request.user)
-    path.unlink(missing_ok=True)
+    default_storage.delete(name)
     del request.session["member_import"]
     messages.success(
         request,

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
+from clamtex.core.queue import send_task
+
 from . import kinds
 from .models import Email, Unsubscription
 
@@ -81,10 +83,8 @@ def email_queue(
 def enqueue(email_id: int) -> bool:
     """Hands the row to Celery. If the broker is down the row simply stays pending and the
     periodic sweep queues it later: the request that created it must not fail."""
-    from .tasks import email_send
-
     try:
-        email_send.apply_async((email_id,), retry=False)
+        send_task("notifications.tasks.email_send", email_id, retry=False)
     except (OperationalError, ConnectionError, OSError) as exc:
         logger.warning(
             "outbox: could not enqueue email %s (%s); the sweep will retry", email_id, exc

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import services
+from .reminders import digest_recipients, manager_digest_queue
 
 
 @shared_task(
@@ -33,8 +34,6 @@ def outbox_sweep() -> int:
 @shared_task
 def digest_sweep() -> int:
     """One query for the managers, one small task each."""
-    from .reminders import digest_recipients
-
     today = timezone.localdate().isoformat()
     user_ids = digest_recipients()
     for user_id in user_ids:
@@ -44,6 +43,4 @@ def digest_sweep() -> int:
 
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
 def manager_digest(user_id: int, day: str) -> bool:
-    from .reminders import manager_digest_queue
-
     return manager_digest_queue(user_id=user_id, day=day, window=timedelta(days=1)) is not None

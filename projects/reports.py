@@ -25,7 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from clamtex.core.exports import _safe
+from clamtex.core.exports import safe_cell
 
 from . import kpis, selectors
 from .kpis import Period
@@ -215,7 +215,7 @@ class _Sheet:
         self.rows = 0
 
     def _cell(self, value, font=None, fill=None, number_format=None):
-        cell = WriteOnlyCell(self.ws, value=_safe(value))
+        cell = WriteOnlyCell(self.ws, value=safe_cell(value))
         if font:
             cell.font = font
         if fill:

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
+from clamtex.core.queue import send_task
 from exchange import uploads
 from members.models import Cluster, ClusterManager, PartnershipCoordinator
 
@@ -226,10 +227,8 @@ def label_record(
 def enqueue_report(run_id: int) -> bool:
     """Hands the run to Celery. If the broker is down the run stays pending and the
     cleanup sweep queues it again: the request that created it does not fail."""
-    from .tasks import report_generate
-
     try:
-        report_generate.apply_async((run_id,), retry=False)
+        send_task("projects.tasks.report_generate", run_id, retry=False)
     except (BrokerError, ConnectionError, OSError) as exc:
         logger.warning("reports: could not enqueue run %s (%s); the sweep will retry", run_id, exc)
         return False

@@ -11,3 +11,8 @@ class CoreConfig(AppConfig):
         from clamtex.core.logs import connect_celery_signals
 
         connect_celery_signals()
+
+        from .storage import connect_file_cleanup
+
+        # Deleting a row that holds files deletes its objects too (after commit).
+        connect_file_cleanup()

@@ -13,7 +13,7 @@ class _Echo:
         return value
 
 
-def _safe(value):
+def safe_cell(value):
     """Spreadsheet formula injection: a cell starting (after blanks) with = + - @ or a
     control character is read as text."""
     if isinstance(value, str) and (
@@ -28,9 +28,9 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Stre
 
     def stream() -> Iterator[str]:
         yield "\ufeff"  # BOM, so spreadsheet programs read UTF-8
-        yield writer.writerow([_safe(h) for h in header])
+        yield writer.writerow([safe_cell(h) for h in header])
         for row in rows:
-            yield writer.writerow([_safe(v) for v in row])
+            yield writer.writerow([safe_cell(v) for v in row])
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -42,9 +42,9 @@ def xlsx_response(filename: str, header: list[str], rows: Iterable[list]) -> Fil
     is then streamed: memory stays flat whatever the number of rows."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("export")
-    sheet.append([_safe(h) for h in header])
+    sheet.append([safe_cell(h) for h in header])
     for row in rows:
-        sheet.append([_safe(v) for v in row])
+        sheet.append([safe_cell(v) for v in row])
     tmp = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (closed by FileResponse)
     workbook.save(tmp)
     tmp.seek(0)

@@ -222,35 +222,15 @@ def seed_accounts(partnership, clusters, members) -> list[tuple[str, str]]:
 
 
 @transaction.atomic
-def seed_demo(*, with_accounts: bool = True) -> dict:
+def seed_members_demo(*, with_accounts: bool = True) -> dict:
+    """The members part of the demo: sectors, the partnership, its clusters, member
+    organisations and (with_accounts) the demo accounts. The feature apps' demos are added
+    by clamtex.core.demo, so that members imports no feature app."""
     sectors = seed_sectors()
     partnership, clusters = seed_partnership(sectors)
     members = seed_members(clusters, sectors)
     accounts = seed_accounts(partnership, clusters, members) if with_accounts else []
-    # Imported here: the workshops app depends on members, not the other way round.
-    from workshops.demo import seed_events
-
-    events = seed_events(
-        partnership=partnership,
-        clusters=clusters,
-        members=members,
-        accounts_users={
-            user.email: user
-            for user in User.objects.filter(email__in=[email for email, _role in accounts])
-        },
-    )
-    from projects.demo import seed_programme
-
-    project = seed_programme(partnership=partnership, clusters=clusters)
-    from exchange.demo import seed_exchange
-
-    exchange = seed_exchange(
-        partnership=partnership, clusters=clusters, members=members, accounts=accounts
-    )
     return {
-        "exchange": exchange,
-        "events": events,
-        "project": project,
         "partnership": partnership,
         "clusters": clusters,
         "members": members,

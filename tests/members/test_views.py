@@ -349,10 +349,10 @@ def test_language_switcher_rejects_foreign_next(client, db):
 
 
 def test_export_neutralises_formulas_after_blanks_and_in_headers():
-    from clamtex.core.exports import _safe
+    from clamtex.core.exports import safe_cell
 
-    assert _safe("  =1+1") == "'  =1+1"
-    assert _safe("\n=cmd") == "'\n=cmd"
-    assert _safe("-") == "'-"
-    assert _safe("Plain text") == "Plain text"
-    assert _safe(12) == 12
+    assert safe_cell("  =1+1") == "'  =1+1"
+    assert safe_cell("\n=cmd") == "'\n=cmd"
+    assert safe_cell("-") == "'-"
+    assert safe_cell("Plain text") == "Plain text"
+    assert safe_cell(12) == 12
