@@ -335,3 +335,17 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 PAGINATE_BY = 25
 # Generated progress reports are deleted after this many days.
 PROJECTS_REPORT_RETENTION_DAYS = int(os.environ.get("PROJECTS_REPORT_RETENTION_DAYS", "30"))
+
+# --- Performance ----------------------------------------------------------------------
+# Sessions are read from the cache (Redis in production) and written through to the
+# database, so a request costs no session query; the database connection is kept for
+# CONN_MAX_AGE seconds. BENCH=1 adds the bare view /bench/bare that `make bench` pairs
+# every page with (never set it in production).
+SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.cached_db")
+if DATABASE_URL:
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "600"))
+BENCH = env_bool("BENCH")
+# Above this many rows the directory shows an estimate instead of an exact count, and an
+# export runs as a background job with a download link instead of in the request.
+DIRECTORY_EXACT_COUNT_LIMIT = 10_000
+EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))

@@ -25,6 +25,9 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
 ]
 
+if settings.BENCH:  # `make bench` only: the ceiling of a Django view on this machine
+    urlpatterns.append(path("bench/bare", core_views.bench_bare))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

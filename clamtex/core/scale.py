@@ -16,8 +16,7 @@ import json
 import random
 import secrets
 import time
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
@@ -39,16 +38,68 @@ BASE = {
 BIG_EVENT_REGISTRATIONS = 500
 CHUNK = 20_000
 
-WORDS = (
-    "textil tejidos hilaturas acabados tintes moda calzado cuero confeccion punto "
-    "technical textiles coating lamination nonwovens fibres yarns weaving knitting dyeing "
-    "printing finishing recycling circular digital smart composites medical sportswear "
-    "denim wool cotton linen silk"
-).split()
-CITIES = (
-    "Terrassa Sabadell Igualada Mataró Alcoi Ontinyent Valencia Elche Porto Guimarães Braga "
-    "Covilhã Lyon Roubaix Troyes Mulhouse Prato Biella Como Łódź Brno Liberec Gent Kortrijk"
-).split()
+WORDS = [
+    "textil",
+    "tejidos",
+    "hilaturas",
+    "acabados",
+    "tintes",
+    "moda",
+    "calzado",
+    "cuero",
+    "confeccion",
+    "punto",
+    "technical",
+    "textiles",
+    "coating",
+    "lamination",
+    "nonwovens",
+    "fibres",
+    "yarns",
+    "weaving",
+    "knitting",
+    "dyeing",
+    "printing",
+    "finishing",
+    "recycling",
+    "circular",
+    "digital",
+    "smart",
+    "composites",
+    "medical",
+    "sportswear",
+    "denim",
+    "wool",
+    "cotton",
+    "linen",
+    "silk",
+]
+CITIES = [
+    "Terrassa",
+    "Sabadell",
+    "Igualada",
+    "Mataró",
+    "Alcoi",
+    "Ontinyent",
+    "Valencia",
+    "Elche",
+    "Porto",
+    "Guimarães",
+    "Braga",
+    "Covilhã",
+    "Lyon",
+    "Roubaix",
+    "Troyes",
+    "Mulhouse",
+    "Prato",
+    "Biella",
+    "Como",
+    "Łódź",
+    "Brno",
+    "Liberec",
+    "Gent",
+    "Kortrijk",
+]
 COUNTRIES = ["ES", "PT", "FR", "IT", "DE", "BE", "PL", "CZ", "NL", "AT", "RO", "BG", "GR"]
 ORG_TYPES = ["sme"] * 7 + ["startup", "large", "rto", "university", "public", "support"]
 
@@ -101,7 +152,10 @@ def _text(value) -> str:
     text = str(value)
     if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
         text = (
-            text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+            text.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
         )
     return text
 
@@ -154,9 +208,7 @@ def insert_m2m(through, left: str, right: str, pairs) -> int:
                 buffer = io.StringIO("".join(f"{a}\t{b}\n" for a, b in chunk))
                 cursor.cursor.copy_expert(f"COPY {table} ({left}, {right}) FROM STDIN", buffer)
             else:
-                cursor.executemany(
-                    f"INSERT INTO {table} ({left}, {right}) VALUES (%s, %s)", chunk
-                )
+                cursor.executemany(f"INSERT INTO {table} ({left}, {right}) VALUES (%s, %s)", chunk)
     return len(pairs)
 
 
@@ -464,7 +516,7 @@ def _seed(counts: dict, scale: float, log):
 
     n_emails = counts["emails"]
     with _timed(log, f"{n_emails} sent emails"):
-        sent = datetime(2026, 1, 1, tzinfo=dt_timezone.utc)
+        sent = datetime(2026, 1, 1, tzinfo=UTC)
 
         def email_rows():
             for i in range(n_emails):
