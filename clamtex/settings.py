@@ -345,7 +345,8 @@ SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backe
 if DATABASE_URL:
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "600"))
 BENCH = env_bool("BENCH")
-# Above this many rows the directory shows an estimate instead of an exact count, and an
-# export runs as a background job with a download link instead of in the request.
-DIRECTORY_EXACT_COUNT_LIMIT = 10_000
+# The directory counts at most this many rows and pages through them (beyond, it says
+# "more than …" and asks to search or filter); an export of more rows than
+# EXPORT_INLINE_MAX_ROWS runs as a background job with a download link.
+DIRECTORY_EXACT_COUNT_LIMIT = 1_000
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))
