@@ -416,3 +416,17 @@ if SENTRY_DSN:
     from clamtex.core.sentry import sentry_init
 
     sentry_init(SENTRY_DSN)
+# --- Performance ----------------------------------------------------------------------
+# Sessions are read from the cache (Redis in production) and written through to the
+# database, so a request costs no session query; the database connection is kept for
+# CONN_MAX_AGE seconds. BENCH=1 adds the bare view /bench/bare that `make bench` pairs
+# every page with (never set it in production).
+SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.cached_db")
+if DATABASE_URL:
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "600"))
+BENCH = env_bool("BENCH")
+# The directory counts at most this many rows and pages through them (beyond, it says
+# "more than …" and asks to search or filter); an export of more rows than
+# EXPORT_INLINE_MAX_ROWS runs as a background job with a download link.
+DIRECTORY_EXACT_COUNT_LIMIT = 1_000
+EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))

@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -28,3 +29,7 @@ urlpatterns = [
     path("exchange/", include("exchange.urls")),
     path("notifications/", include("notifications.urls")),
 ]
+
+if settings.BENCH:  # `make bench` only: the ceiling of a Django view on this machine
+    urlpatterns.append(path("bench/bare", core_views.bench_bare))
+

@@ -262,7 +262,13 @@ class Organisation(models.Model):
         verbose_name = _("member organisation")
         verbose_name_plural = _("member organisations")
         ordering = ["legal_name"]
-        indexes = [models.Index(fields=["country", "org_type"])]
+        indexes = [
+            models.Index(fields=["country", "org_type"]),
+            # The directory's default sort (and its tie-breaker) and its other sorts; the
+            # search has trigram indexes on PostgreSQL (migration 0003).
+            models.Index(fields=["legal_name", "id"], name="members_org_name_idx"),
+            models.Index(fields=["created_at"], name="members_org_created_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["country", "vat_number"],
@@ -322,6 +328,13 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         ordering = ["cluster__acronym"]
+        indexes = [
+            # Scope (members of these clusters), the figures (active members per cluster)
+            # and the cluster filter, answered from the index alone.
+            models.Index(
+                fields=["cluster", "status", "organisation"], name="members_ms_cluster_idx"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "cluster"], name="membership_unique_per_cluster"

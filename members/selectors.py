@@ -1,5 +1,8 @@
 """Reads, always scoped to the user asking. Nothing unscoped reaches a template or export."""
 
+import hashlib
+
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .models import Cluster, Contact, Invitation, Membership, Organisation, Partnership
@@ -45,11 +48,12 @@ def organisations_visible_to(user) -> QuerySet[Organisation]:
         return qs.none()
     condition = Q(id__in=scope.organisation_ids)
     if scope.cluster_ids:
-        condition |= Q(
-            id__in=Membership.objects.filter(cluster_id__in=scope.cluster_ids).values(
-                "organisation_id"
-            )
-        )
+        # A coordinator's clusters by partnership (a short list) rather than by the ids of
+        # every cluster of the partnership (1,100 at the landscape's scale).
+        in_scope = Q(cluster_id__in=scope.managed_cluster_ids)
+        if scope.partnership_ids:
+            in_scope |= Q(cluster__partnership_id__in=scope.partnership_ids)
+        condition |= Q(id__in=Membership.objects.filter(in_scope).values("organisation_id"))
     return qs.filter(condition)
 
 
@@ -112,9 +116,22 @@ def organisations_of_representative(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(id__in=scope_of(user).organisation_ids)
 
 
-def member_figures(*, cluster_ids=None, partnership_ids=None) -> dict:
-    """Aggregate counts of active members: per cluster, per type, per country. Aggregates
-    only, so every manager may see the partnership-wide figures."""
+FIGURES_TTL = 60  # seconds; every membership or organisation save also invalidates
+FIGURES_VERSION_KEY = "members:figures:version"
+
+
+def member_figures_invalidate() -> None:
+    """Called on every save or delete of a membership or an organisation (signals)."""
+    try:
+        cache.incr(FIGURES_VERSION_KEY)
+    except ValueError:
+        cache.set(FIGURES_VERSION_KEY, 1, None)
+
+
+def _member_figures_counts(*, cluster_ids, partnership_ids) -> dict:
+    """Two aggregate queries: per cluster, and per (type, country) of the distinct
+    organisations with an active membership in scope (total, per type and per country
+    are sums of the second)."""
     memberships = Membership.objects.filter(status=Membership.Status.ACTIVE)
     if cluster_ids is not None:
         memberships = memberships.filter(cluster_id__in=cluster_ids)
@@ -122,24 +139,63 @@ def member_figures(*, cluster_ids=None, partnership_ids=None) -> dict:
         memberships = memberships.filter(cluster__partnership_id__in=partnership_ids)
     per_cluster = list(
         memberships.values("cluster__id", "cluster__acronym", "cluster__country")
-        .annotate(n=Count("organisation", distinct=True))
+        .annotate(n=Count("id"))  # one membership per organisation and cluster
         .order_by("cluster__acronym")
     )
-    organisations = Organisation.objects.filter(id__in=memberships.values("organisation_id"))
-    per_type = list(organisations.values("org_type").annotate(n=Count("id")).order_by("-n"))
+    cells = list(
+        Organisation.objects.filter(id__in=memberships.values("organisation_id"))
+        .values_list("org_type", "country")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {"per_cluster": per_cluster, "cells": cells}
+
+
+def _ids(values) -> list[int]:
+    """Sorted distinct ids from ids, a values_list or a values("id") queryset."""
+    return sorted({v["id"] if isinstance(v, dict) else v for v in values})
+
+
+def member_figures(*, cluster_ids=None, partnership_ids=None) -> dict:
+    """Aggregate counts of active members: per cluster, per type, per country. Aggregates
+    only, so every manager may see the partnership-wide figures. The counts are cached
+    for FIGURES_TTL seconds and invalidated by any membership or organisation write; the
+    labels are added in the language of the request."""
+    if cluster_ids is not None:
+        cluster_ids = _ids(cluster_ids)
+    if partnership_ids is not None:
+        partnership_ids = _ids(partnership_ids)
+    version = cache.get(FIGURES_VERSION_KEY, 0)
+    key = "members:figures:{}:{}:{}".format(
+        version,
+        "all" if cluster_ids is None else ",".join(map(str, cluster_ids)),
+        "all" if partnership_ids is None else ",".join(map(str, partnership_ids)),
+    )
+    if len(key) > 200:
+        key = f"members:figures:{version}:{hashlib.sha256(key.encode()).hexdigest()}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = _member_figures_counts(cluster_ids=cluster_ids, partnership_ids=partnership_ids)
+        cache.set(key, counts, FIGURES_TTL)
+    per_type: dict[str, int] = {}
+    per_country: dict[str, int] = {}
+    for org_type, country, n in counts["cells"]:
+        per_type[org_type] = per_type.get(org_type, 0) + n
+        per_country[country] = per_country.get(country, 0) + n
     type_labels = dict(Organisation.Type.choices)
-    for row in per_type:
-        row["label"] = type_labels.get(row["org_type"], row["org_type"])
-    per_country = list(organisations.values("country").annotate(n=Count("id")).order_by("-n"))
     from django_countries import countries
 
-    for row in per_country:
-        row["name"] = countries.name(row["country"]) or row["country"]
     return {
-        "total": organisations.count(),
-        "per_cluster": per_cluster,
-        "per_type": per_type,
-        "per_country": per_country,
+        "total": sum(per_type.values()),
+        "per_cluster": counts["per_cluster"],
+        "per_type": [
+            {"org_type": t, "n": n, "label": type_labels.get(t, t)}
+            for t, n in sorted(per_type.items(), key=lambda item: (-item[1], item[0]))
+        ],
+        "per_country": [
+            {"country": c, "n": n, "name": countries.name(c) or c}
+            for c, n in sorted(per_country.items(), key=lambda item: (-item[1], item[0]))
+        ],
     }
 
 

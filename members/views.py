@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,6 +32,7 @@ from .forms import (
 )
 from .imports import ImportError_, import_preview, members_import
 from .models import Cluster, Contact, Invitation, Membership
+from .pagination import CappedPaginator
 from .roles import scope_of
 
 
@@ -45,15 +45,10 @@ def _form_errors_to_messages(form, exc: ValidationError):
 
 
 def _directory_filter(request):
-    clusters = (
-        list(
-            selectors.clusters_visible_to(request.user).filter(
-                id__in=scope_of(request.user).cluster_ids
-            )
-        )
-        if not scope_of(request.user).is_admin
-        else list(selectors.clusters_visible_to(request.user))
-    )
+    clusters = selectors.clusters_visible_to(request.user)
+    if not scope_of(request.user).is_admin:
+        clusters = clusters.filter(id__in=scope_of(request.user).cluster_ids)
+    clusters = list(clusters.values_list("pk", "acronym"))
     return DirectoryFilter(
         request.GET or None,
         queryset=selectors.organisations_visible_to(request.user),
@@ -69,8 +64,12 @@ def directory(request):
     filterset = _directory_filter(request)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     if not filterset.is_bound or not request.GET.get("sort"):
-        qs = qs.order_by("legal_name")
-    paginator = Paginator(selectors.directory_list(request.user, queryset=qs), settings.PAGINATE_BY)
+        qs = qs.order_by("legal_name", "pk")  # the index members_org_name_idx
+    paginator = CappedPaginator(
+        selectors.directory_list(request.user, queryset=qs),
+        settings.PAGINATE_BY,
+        limit=settings.DIRECTORY_EXACT_COUNT_LIMIT,
+    )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

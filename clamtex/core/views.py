@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -273,3 +273,8 @@ def profile(request):
         messages.success(request, _("Your email preferences were saved."))
         return redirect("profile")
     return render(request, "account/profile.html", {"form": form, "preferences": preferences})
+
+
+def bench_bare(request):
+    """The bare view `make bench` pairs every page with (only routed when BENCH=1)."""
+    return HttpResponse("ok", content_type="text/plain")
