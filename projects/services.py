@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
-from exchange import uploads
+from clamtex.core import uploads
 from members.models import Cluster, ClusterManager, PartnershipCoordinator
 
 from . import permissions, workflow

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from exchange import uploads
+from clamtex.core import uploads
 from exchange.models import (
     Application,
     ApplicationDocument,
@@ -29,6 +29,7 @@ from exchange.models import (
 from members.models import Organisation, User
 from notifications.models import Email
 from tests import factories as f
+from tests import samples
 from tests.exchange.factories import ApplicationFactory, CallFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ LOGIN = "login"  # 302 to the login page
 MOVED = "moved"  # 302 somewhere else
 ALL_FIELDS = ["organisation", "country", "sectors", "objectives", "contact"]
 
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = samples.PDF
 
 
 def _zip(entries: dict[str, bytes]) -> bytes:
