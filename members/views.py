@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from clamtex.core.exports import csv_response, xlsx_response
+from clamtex.core.security import sensitive
 
 from . import permissions, selectors, services
 from .exports import COLUMNS, organisation_rows
@@ -96,11 +97,13 @@ def _export(request, fmt: str):
 
 
 @login_required
+@sensitive
 def export_csv(request):
     return _export(request, "csv")
 
 
 @login_required
+@sensitive
 def export_xlsx(request):
     return _export(request, "xlsx")
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from clamtex.core.exports import csv_response, xlsx_response
+from clamtex.core.security import sensitive
 from members import selectors as member_selectors
 from members.models import Cluster
 from members.roles import scope_of
@@ -723,11 +724,13 @@ def _participants_export(request, pk: int, fmt: str):
 
 
 @login_required
+@sensitive
 def participants_csv(request, pk: int):
     return _participants_export(request, pk, "csv")
 
 
 @login_required
+@sensitive
 def participants_xlsx(request, pk: int):
     return _participants_export(request, pk, "xlsx")
 
