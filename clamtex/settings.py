@@ -358,8 +358,6 @@ ACCOUNT_RATE_LIMITS.update(
     {
         "event_register": "10/m/ip,30/h/ip,3/h/key",
         "exchange_signup": "10/m/ip,30/h/ip,3/h/key",
-        "invitation_accept": "10/m/ip,5/h/key",
-        "resend_confirmation": "5/m/ip,3/h/key",
         "participants_message": "5/h/user",
         "member_import": "10/h/user",
         "report_request": "10/h/user",

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from clamtex.core.exports import csv_response, xlsx_response
-from clamtex.core.security import sensitive
+from clamtex.core.security import ratelimit, sensitive
 
 from . import permissions, selectors, services
 from .exports import COLUMNS, organisation_rows
@@ -397,6 +397,7 @@ def _import_path(key: str) -> Path:
 
 
 @login_required
+@ratelimit("member_import")
 def import_upload(request):
     clusters = selectors.clusters_managed_by(request.user)
     if not clusters.exists():

@@ -90,19 +90,26 @@ def sensitive(view):
 # --- Rate limits ---------------------------------------------------------------------
 
 
-def _retry_after(request, action: str, key) -> int:
+def _config(action: str, key) -> dict[str, str]:
+    """The action's rates from ACCOUNT_RATE_LIMITS; without a key (no address was posted)
+    the per-key rates cannot apply and only the per-IP/per-user ones count."""
+    rates = (settings.ACCOUNT_RATE_LIMITS or {}).get(action) or ""
+    if key is None:
+        rates = ",".join(r for r in rates.split(",") if not r.strip().endswith("/key"))
+    return {action: rates}
+
+
+def _retry_after(request, action: str, key, config) -> int:
     """Seconds until the oldest hit of the exhausted rate leaves its window."""
     now = time.time()
-    wait = 60
-    for rate in allauth_ratelimit.get_rates(app="allauth.account", action=action):
+    for rate in allauth_ratelimit.get_rates(app="allauth.account", action=action, config=config):
         cache_key = allauth_ratelimit.get_cache_key(
             request, app="allauth.account", action=action, rate=rate, key=key, user=None
         )
         history = cache.get(cache_key, [])
-        if len(history) >= rate.amount and history:
-            wait = max(1, math.ceil(history[-1] + rate.duration - now))
-            break
-    return wait
+        if len(history) >= rate.amount:
+            return max(1, math.ceil(history[-1] + rate.duration - now))
+    return 60
 
 
 def too_many_requests(request, *, retry_after: int) -> HttpResponse:
@@ -120,11 +127,14 @@ def rate_limited(request, *, action: str, key: str | None = None) -> HttpRespons
     """Counts one attempt of `action` (rates in ACCOUNT_RATE_LIMITS, kept in the shared
     cache, per client IP as resolved with the trusted-proxy settings, and per `key` when
     given). Returns a 429 response with Retry-After when the limit is reached."""
+    key = key.strip().lower() if key and key.strip() else None
+    config = _config(action, key)
     usage = allauth_ratelimit.consume(
-        request, app="allauth.account", action=action, key=key.lower() if key else key
+        request, app="allauth.account", action=action, config=config, key=key
     )
     if usage is None:
-        return too_many_requests(request, retry_after=_retry_after(request, action, key))
+        retry_after = _retry_after(request, action, key, config)
+        return too_many_requests(request, retry_after=retry_after)
     return None
 
 
