@@ -430,3 +430,69 @@ BENCH = env_bool("BENCH")
 # EXPORT_INLINE_MAX_ROWS runs as a background job with a download link.
 DIRECTORY_EXACT_COUNT_LIMIT = 1_000
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))
+# --- Security hardening (issue 13): MFA, reauthentication, rate limits, proxies, CSP ----
+# Administrators, coordinators and cluster managers must set up TOTP (or a security key)
+# before reaching any page; off in development so the demo accounts stay simple.
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", default=not DEBUG)
+# Exports of personal data and signatures ask for the password/second factor again when
+# it was not given in the last ACCOUNT_REAUTHENTICATION_TIMEOUT seconds.
+REAUTHENTICATION_REQUIRED = env_bool("REAUTHENTICATION_REQUIRED", default=not DEBUG)
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Behind a reverse proxy every request comes from the proxy's address: tell allauth how
+# to find the client's (either the number of proxies that append to X-Forwarded-For, or
+# a header the proxy sets and clients cannot, such as X-Real-IP). Rate limits count per
+# client IP, so a wrong value makes all users share one budget.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
+# Failed logins count per address (key) first: one attacker trying random addresses from
+# the office's IP does not lock a colleague out; the IP budget only stops bulk guessing.
+ACCOUNT_RATE_LIMITS["login_failed"] = "60/m/ip,5/5m/key"
+# Everything anonymous or bulk that makes the portal send email or do work.
+ACCOUNT_RATE_LIMITS.update(
+    {
+        "event_register": "10/m/ip,30/h/ip,3/h/key",
+        "exchange_signup": "10/m/ip,30/h/ip,3/h/key",
+        "participants_message": "5/h/user",
+        "member_import": "10/h/user",
+        "report_request": "10/h/user",
+    }
+)
+# Request bodies above this are refused before they are read (uploads are 10 MB at most).
+REQUEST_MAX_BODY_BYTES = int(os.environ.get("REQUEST_MAX_BODY_BYTES", str(12 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "clamtex.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "clamtex.core.uploads.BodySizeLimitMiddleware",
+)
+# Before django-prometheus' last middleware, which must stay the outermost on the way out.
+MIDDLEWARE[-1:-1] = [
+    "csp.middleware.CSPMiddleware",
+    "clamtex.core.security.PermissionsPolicyMiddleware",
+    "clamtex.core.security.MFARequiredMiddleware",
+]
+INSTALLED_APPS += ["csp"]
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("csp.context_processors.nonce")
+# Content-Security-Policy (django-csp 4): scripts only from our static files or with the
+# per-request nonce; no inline handlers. Inline style attributes stay allowed (Bootstrap
+# utilities in templates), which cannot run code.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": [],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}

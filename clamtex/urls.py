@@ -11,6 +11,8 @@ from clamtex.core import views as core_views
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = _("CLAMTEX Portal administration")
 admin.site.site_title = _("CLAMTEX Portal")
+# Rate-limited requests (allauth's and ours) get one page with Retry-After.
+handler429 = "clamtex.core.security.handler429"
 
 urlpatterns = [
     path("", core_views.home, name="home"),

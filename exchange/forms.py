@@ -545,10 +545,9 @@ class ApplyForm(AccessibleMixin, NewOrganisationFields):
             User.objects.filter(email__iexact=email).exists()
             or EmailAddress.objects.filter(email__iexact=email).exists()
         ):
+            # No error: the page must answer as for a new address (no enumeration); the
+            # view emails the owner instead.
             self.email_taken = True
-            raise forms.ValidationError(
-                _("An account with this email address already exists. Log in to apply.")
-            )
         return email
 
     def clean(self):

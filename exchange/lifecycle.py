@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from clamtex.core import uploads
 from members.roles import scope_of
 
-from . import grant, uploads, workflow
+from . import grant, workflow
 from .models import (
     ClosingReport,
     Evidence,

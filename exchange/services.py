@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clamtex.core import uploads
 from members.models import Membership
 
-from . import eligibility, permissions, uploads, workflow
+from . import eligibility, permissions, workflow
 from .models import (
     Application,
     ApplicationDocument,

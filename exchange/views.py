@@ -5,7 +5,6 @@ so its existence is not revealed."""
 
 from allauth.account import app_settings as account_settings
 from allauth.account.utils import complete_signup
-from allauth.core.ratelimit import consume_or_429
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,8 +21,10 @@ from django.views.decorators.http import require_POST
 from django_countries import countries
 
 from clamtex.core.files import private_download
+from clamtex.core.security import rate_limited
 from members import selectors as member_selectors
 from members.roles import scope_of
+from notifications.known_address import known_address_notify
 
 from . import eligibility, matching, permissions, selectors, services
 from .filters import ApplicationFilter, CatalogueFilter
@@ -172,9 +173,25 @@ def apply(request):
         return _apply_logged_in(request, calls)
     form = ApplyForm(request.POST or None, calls=calls, initial={"language": request.LANGUAGE_CODE})
     if request.method == "POST":
-        limited = consume_or_429(request, action="signup")
+        limited = rate_limited(
+            request, action="exchange_signup", key=request.POST.get("email", "")[:254] or None
+        )
         if limited:
             return limited
+        if form.is_valid() and form.email_taken:
+            # Same answer as for a new address; the owner is told to log in and continue.
+            data = form.cleaned_data
+            known_address_notify(
+                email=data["email"],
+                language=data["language"],
+                purpose="exchange_apply",
+                continue_url=settings.SITE_URL
+                + reverse("account_login")
+                + "?next="
+                + reverse("exchange:apply"),
+            )
+            request.session["exchange_apply_email"] = data["email"]
+            return redirect("exchange:apply_sent")
         if form.is_valid():
             data = form.cleaned_data
             try:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from clamtex.core.exports import xlsx_response
 from clamtex.core.files import private_download
+from clamtex.core.security import sensitive
 from members.roles import scope_of
 
 from . import grant, lifecycle, pdf, permissions, selectors
@@ -406,6 +407,7 @@ def exchange_document_pdf(request, pk, document_pk):
 
 
 @login_required
+@sensitive
 def exchange_document_sign(request, pk, document_pk):
     """Signing asks for the password again; the page shows the fingerprint being signed."""
     exchange, document = _document(request, pk, document_pk)
@@ -743,6 +745,7 @@ def payments(request):
 
 
 @login_required
+@sensitive
 def payments_xlsx(request):
     """For accounting: one row per exchange whose report is validated, streamed from the
     database (iterator) into a write-only workbook."""

@@ -22,6 +22,8 @@ from .exports import COLUMNS
 from .models import Cluster, Contact, Membership, Organisation, Sector
 
 REQUIRED_COLUMNS = {"legal_name", "country"}
+# Blank lines tolerated in a spreadsheet beyond the row limit (spacing between blocks).
+IMPORT_BLANK_LINES_MARGIN = 1000
 
 
 class ImportError_(Exception):
@@ -108,16 +110,24 @@ def _normalise(value) -> str:
 
 def read_rows(name: str, content: bytes) -> tuple[list[str], list[dict]]:
     limit = settings.MEMBER_IMPORT_MAX_ROWS
+    too_long = False
     if name.lower().endswith(".xlsx"):
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a damaged file
             raise ImportError_(_("This is not a readable XLSX file.")) from exc
         sheet = workbook.worksheets[0]
-        iterator = sheet.iter_rows(values_only=True)
+        # Lines are read up to the limit (plus the header and a margin of blank lines),
+        # never further: a sheet that declares millions of empty rows costs no more than
+        # a full one. Anything on a later line makes the file "too long".
+        max_line = limit + 1 + IMPORT_BLANK_LINES_MARGIN
+        iterator = sheet.iter_rows(values_only=True, max_row=max_line + 1)
         header = [_normalise(h).lower() for h in next(iterator, [])]
         rows = []
-        for values in iterator:
+        for line, values in enumerate(iterator, start=2):
+            if line > max_line:
+                too_long = True
+                break
             if all(v in (None, "") for v in values):
                 continue
             rows.append(dict(zip(header, (_normalise(v) for v in values), strict=False)))
@@ -150,6 +160,14 @@ def read_rows(name: str, content: bytes) -> tuple[list[str], list[dict]]:
         raise ImportError_(
             _("The first row must be a header with at least the columns: %s.")
             % ", ".join(sorted(REQUIRED_COLUMNS))
+        )
+    if too_long:
+        raise ImportError_(
+            _(
+                "The sheet goes on beyond line %d (empty lines included): keep at most %d "
+                "rows and delete the empty lines at the end."
+            )
+            % (limit + 1 + IMPORT_BLANK_LINES_MARGIN, limit)
         )
     if len(rows) > limit:
         raise ImportError_(_("The file has more than %d rows.") % limit)

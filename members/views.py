@@ -17,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from clamtex.core.exports import csv_response, xlsx_response
 from clamtex.core.files import private_download
+from clamtex.core.security import ratelimit, sensitive
 
 from . import permissions, selectors, services
 from .exports import COLUMNS, organisation_rows
@@ -99,11 +100,13 @@ def _export(request, fmt: str):
 
 
 @login_required
+@sensitive
 def export_csv(request):
     return _export(request, "csv")
 
 
 @login_required
+@sensitive
 def export_xlsx(request):
     return _export(request, "xlsx")
 
@@ -409,6 +412,7 @@ def _import_name(key: str) -> str:
 
 
 @login_required
+@ratelimit("member_import")
 def import_upload(request):
     clusters = selectors.clusters_managed_by(request.user)
     if not clusters.exists():

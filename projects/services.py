@@ -19,8 +19,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
+from clamtex.core import uploads
 from clamtex.core.queue import send_task
-from exchange import uploads
 from members.models import Cluster, ClusterManager, PartnershipCoordinator
 
 from . import permissions, workflow

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from clamtex.core.files import private_download
+from clamtex.core.security import ratelimit
 from members import selectors as member_selectors
 from members.models import Cluster
 from members.roles import scope_of
@@ -107,6 +108,7 @@ def cluster_dashboard(request, pk: int):
 
 @login_required
 @require_POST
+@ratelimit("report_request")
 def report_request(request):
     form = ReportRequestForm(request.POST)
     if not form.is_valid():

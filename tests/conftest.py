@@ -4,6 +4,7 @@ member of each, and one user per role."""
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 
 from clamtex.celery import app as celery_app
 from tests import factories as f
@@ -26,6 +27,7 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.FILES_DOWNLOAD = "stream"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # rate-limit counters must not leak from one test into the next
     settings.STORAGES = {
         **settings.STORAGES,
         # The local disk even when S3_BUCKET is set (tests/core/conftest.py's `s3` for S3).

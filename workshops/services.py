@@ -128,6 +128,10 @@ def registration_create(
                 status=S.UNCONFIRMED,
             )
     except IntegrityError as exc:
+        if anonymous:
+            # No enumeration: a visitor learns nothing about who registered; the owner of
+            # the address gets a link to their registration instead.
+            return _known_address(event=event, email=email, language=language)
         raise ValidationError(
             _("%(email)s is already registered for this event.") % {"email": email}
         ) from exc
@@ -135,6 +139,20 @@ def registration_create(
         emails.registration_email(registration, emails.CONFIRM_EMAIL, "confirm")
         return registration
     return _place(registration, by=by)
+
+
+def _known_address(*, event: Event, email: str, language: str) -> Registration:
+    from notifications.known_address import known_address_notify
+
+    existing = Registration.objects.get(event=event, email=email)
+    known_address_notify(
+        email=email,
+        language=existing.language or language,
+        purpose="event_registration",
+        continue_url=emails.registration_context(existing)["cancel_url"],
+        subject=event.title,
+    )
+    return existing
 
 
 @transaction.atomic

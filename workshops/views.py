@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from clamtex.core.exports import csv_response, xlsx_response
+from clamtex.core.security import rate_limited, ratelimit, sensitive
 from members import selectors as member_selectors
 from members.models import Cluster
 from members.roles import scope_of
@@ -109,9 +110,11 @@ def _ics_response(content: bytes, filename: str, *, attachment: bool = True) -> 
     return response
 
 
-def _registration_message(registration: Registration) -> str:
+def _registration_message(registration: Registration, *, anonymous: bool = False) -> str:
+    """`anonymous`: a visitor without an account always reads the same answer, whatever
+    the address's registration already was (no enumeration)."""
     values = {"name": registration.full_name, "email": registration.email}
-    if registration.status == S.UNCONFIRMED:
+    if anonymous or registration.status == S.UNCONFIRMED:
         return (
             _("Almost done: we sent a link to %(email)s. Open it to confirm the registration.")
             % values
@@ -355,6 +358,12 @@ def register(request, pk: int):
     if not form.fields["mode"].choices:
         messages.error(request, _("This event has no seats to register for."))
         return redirect("workshops:event_detail", pk=event.pk)
+    if request.method == "POST" and not user.is_authenticated:
+        limited = rate_limited(
+            request, action="event_register", key=request.POST.get("email", "")[:254] or None
+        )
+        if limited:
+            return limited
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -372,7 +381,10 @@ def register(request, pk: int):
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, _registration_message(registration))
+            messages.success(
+                request,
+                _registration_message(registration, anonymous=not user.is_authenticated),
+            )
             return redirect("workshops:event_detail", pk=event.pk)
     context = {
         "event": event,
@@ -723,16 +735,19 @@ def _participants_export(request, pk: int, fmt: str):
 
 
 @login_required
+@sensitive
 def participants_csv(request, pk: int):
     return _participants_export(request, pk, "csv")
 
 
 @login_required
+@sensitive
 def participants_xlsx(request, pk: int):
     return _participants_export(request, pk, "xlsx")
 
 
 @login_required
+@ratelimit("participants_message")
 def participants_message(request, pk: int):
     event = _managed_event(request, pk)
     form = MessageForm(request.POST or None)

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.utils.http import content_disposition_header
 
+from clamtex.core.uploads import sanitise_name
+
 
 def presigned_url(file_field, *, filename: str, content_type: str, inline: bool = False) -> str:
     """A GET URL of the object, valid FILES_URL_EXPIRE seconds, that the bucket serves
@@ -44,7 +46,12 @@ def private_download(
         if not file_field.storage.exists(file_field.name):
             raise Http404
         response = HttpResponseRedirect(
-            presigned_url(file_field, filename=filename, content_type=content_type, inline=inline)
+            presigned_url(
+                file_field,
+                filename=sanitise_name(filename),
+                content_type=content_type,
+                inline=inline,
+            )
         )
         response["Cache-Control"] = "private, no-store"
         return response
@@ -54,7 +61,13 @@ def private_download(
         # django-storages turns the bucket's 404 into FileNotFoundError too.
         raise Http404 from exc
     response = FileResponse(
-        handle, as_attachment=not inline, filename=filename, content_type=content_type
+        handle,
+        as_attachment=not inline,
+        filename=sanitise_name(filename),
+        content_type=content_type,
     )
     response["Cache-Control"] = "private, no-store"
+    # Even opened directly, a stored file never runs as a page of the portal.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -13,6 +13,7 @@ from exchange.programme_data import seed_eligible_countries
 from members.models import User
 from notifications.models import Email
 from tests import factories as f
+from tests import samples
 from tests.exchange.factories import CallFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +22,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
 
 S = Application.Status
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = samples.PDF
 CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/accounts/confirm-email/[^/\s]+/)")
 
 

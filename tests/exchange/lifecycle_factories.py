@@ -11,6 +11,7 @@ from django.utils import timezone
 from exchange import lifecycle
 from exchange.models import Application, Evidence, Exchange, ExchangeDocument
 from tests import factories as f
+from tests import samples
 from tests.exchange.factories import ApplicationFactory, CallFactory
 
 X = Exchange.Status
@@ -23,7 +24,7 @@ END = date(2031, 3, 14)
 TERRASSA = {"latitude": "41.563", "longitude": "2.009"}
 NANTES = {"latitude": "47.218", "longitude": "-1.554"}
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = samples.PDF
 
 
 @dataclass

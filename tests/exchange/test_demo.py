@@ -6,7 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from exchange import eligibility, uploads
+from clamtex.core import uploads
+from exchange import eligibility
 from exchange.demo import OPEN_CALL
 from exchange.models import (
     Application,

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from exchange import uploads
+from clamtex.core import uploads
 from exchange.models import (
     Application,
     ApplicationDocument,
@@ -29,6 +29,7 @@ from exchange.models import (
 from members.models import Organisation, User
 from notifications.models import Email
 from tests import factories as f
+from tests import samples
 from tests.exchange.factories import ApplicationFactory, CallFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ LOGIN = "login"  # 302 to the login page
 MOVED = "moved"  # 302 somewhere else
 ALL_FIELDS = ["organisation", "country", "sectors", "objectives", "contact"]
 
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = samples.PDF
 
 
 def _zip(entries: dict[str, bytes]) -> bytes:
@@ -595,18 +596,24 @@ def test_apply_links_an_organisation_already_registered_with_the_same_vat(client
 
 
 @pytest.mark.parametrize("email", ["rep.a@example.org", "REP.A@Example.org"])
-def test_apply_with_a_registered_email_says_so(client, world, objects, mailoutbox, email):
+def test_apply_with_a_registered_email_answers_as_for_a_new_one(
+    client, world, objects, mailoutbox, email, django_capture_on_commit_callbacks
+):
+    """No enumeration: the page answers exactly as for a new address; the owner of the
+    address is emailed a link to log in and continue."""
     before = (User.objects.count(), Application.objects.count(), Organisation.objects.count())
-    response = client.post(reverse("exchange:apply"), _apply_data(world, objects.call, email=email))
-    assert response.status_code == 200
-    text = _text(response)
-    assert "An account with this email address already exists. Log in to apply." in text
-    assert 'id="email-taken"' in _html(response)
-    assert "Log in to continue your application" in text
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("exchange:apply"), _apply_data(world, objects.call, email=email)
+        )
+    assert response.url == reverse("exchange:apply_sent")
+    assert "already exists" not in _text(client.get(response.url))
     assert (User.objects.count(), Application.objects.count(), Organisation.objects.count()) == (
         before
     )
-    assert mailoutbox == []
+    (message,) = mailoutbox
+    assert message.to == ["rep.a@example.org"]
+    assert "/accounts/login/?next=/exchange/apply/" in message.body
 
 
 def test_apply_errors_keep_what_was_typed(client, world, objects):

@@ -13,6 +13,7 @@ from exchange.models import Exchange
 from projects.models import Deliverable, DeliverableTransition, KPIValue, ReportRun
 from projects.services import deliverable_version_upload
 from tests import factories as f
+from tests import samples
 from tests.workshops.factories import EventFactory
 
 from .factories import (
@@ -27,7 +28,7 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 D = Deliverable.Status
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = samples.PDF
 
 
 @pytest.fixture
