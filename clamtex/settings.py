@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "workshops",
     "exchange",
     "notifications",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clamtex.core.middleware.UserLanguageMiddleware",
+    "clamtex.core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -222,6 +224,17 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly: delete generated report files past their retention, fail runs whose worker
     # died, re-queue runs that missed the broker.
     "reports-cleanup": {"task": "projects.tasks.reports_cleanup", "schedule": crontab(minute=50)},
+    # Nightly: the retention rules of the privacy app (PRIVACY_RETENTION_* below); the sweep
+    # only finds what is due and enqueues one small idempotent task per item.
+    "privacy-retention": {
+        "task": "privacy.tasks.retention_sweep",
+        "schedule": crontab(hour=2, minute=20),
+    },
+    # Nightly: audit events older than AUDIT_RETENTION_DAYS are deleted.
+    "audit-purge": {
+        "task": "clamtex.core.tasks.audit_purge",
+        "schedule": crontab(hour=2, minute=40),
+    },
 }
 
 # --- Auth and allauth ----------------------------------------------------------------
@@ -496,3 +509,30 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     },
 }
+
+# --- Data protection (privacy app) and audit trail ---------------------------------------
+# How long personal data is kept once its purpose is over (days). Each rule runs nightly.
+# Rejected or withdrawn ClusterXchange applications (never part of an exchange) and their
+# documents are deleted this long after their last change.
+PRIVACY_RETENTION_CLOSED_APPLICATIONS_DAYS = int(
+    os.environ.get("PRIVACY_RETENTION_CLOSED_APPLICATIONS_DAYS", "365")
+)
+# Registrations of people without an account lose name, email and answers this long after
+# the event ended (counts and attendance stay for the programme's indicators); ones never
+# confirmed by email, this long after they were made.
+PRIVACY_RETENTION_ANONYMOUS_REGISTRATIONS_DAYS = int(
+    os.environ.get("PRIVACY_RETENTION_ANONYMOUS_REGISTRATIONS_DAYS", "365")
+)
+PRIVACY_RETENTION_UNCONFIRMED_REGISTRATIONS_DAYS = int(
+    os.environ.get("PRIVACY_RETENTION_UNCONFIRMED_REGISTRATIONS_DAYS", "30")
+)
+# Outbox rows that were sent, failed or cancelled lose their body (context) and error text.
+PRIVACY_RETENTION_OUTBOX_BODIES_DAYS = int(
+    os.environ.get("PRIVACY_RETENTION_OUTBOX_BODIES_DAYS", "90")
+)
+# Member import files uploaded but never confirmed.
+PRIVACY_RETENTION_IMPORTS_DAYS = int(os.environ.get("PRIVACY_RETENTION_IMPORTS_DAYS", "2"))
+# "Download my data": the ZIP and its emailed link expire after this many days.
+PRIVACY_DATA_EXPORT_DAYS = int(os.environ.get("PRIVACY_DATA_EXPORT_DAYS", "7"))
+# Audit events (exports, downloads, payments, role changes) are kept this long.
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "730"))

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clamtex.core import metrics as core_metrics
 from clamtex.core import views as core_views
+from privacy import views as privacy_views
 
 # The admin login goes through allauth: same rate limits, MFA and email verification.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -23,6 +24,7 @@ urlpatterns = [
     path("metrics", core_metrics.metrics, name="metrics"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("accounts/profile/", core_views.profile, name="profile"),
+    path("accounts/delete/", privacy_views.account_delete, name="account_delete"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("members/", include("members.urls")),
@@ -30,6 +32,7 @@ urlpatterns = [
     path("workshops/", include("workshops.urls")),
     path("exchange/", include("exchange.urls")),
     path("notifications/", include("notifications.urls")),
+    path("privacy/", include("privacy.urls")),
 ]
 
 if settings.BENCH:  # `make bench` only: the ceiling of a Django view on this machine

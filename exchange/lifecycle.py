@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from clamtex.core import uploads
+from clamtex.core.audit import audit_record
 from members.roles import scope_of
 
 from . import grant, workflow
@@ -564,6 +565,7 @@ def payment_record(*, exchange: Exchange, paid_on: date, reference: str, by) -> 
     exchange_transition(
         exchange, X.PAID, by=by, note=f"{payment.amount} paid on {paid_on} ({reference})"
     )
+    audit_record(action="payment", target=payment, summary=f"{payment.amount} EUR", by=by)
     return payment
 
 

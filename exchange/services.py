@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from clamtex.core import uploads
 from members.models import Membership
+from privacy.consents import consent_record
 
 from . import eligibility, permissions, workflow
 from .models import (
@@ -74,6 +75,8 @@ def application_save(*, application: Application, data: dict, by) -> Application
         if membership:
             application.managing_cluster_id = membership.cluster_id
     application.save()
+    if data.get("consent_privacy"):
+        consent_record(purpose="application", record=application, user=by)
     if sectors is not None:
         application.sectors.set(sectors)
     return application

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clamtex.core.audit import audit_record
 from clamtex.core.exports import xlsx_response
 from clamtex.core.files import private_download
 from clamtex.core.security import sensitive
@@ -791,4 +792,5 @@ def payments_xlsx(request):
             ]
 
     suffix = f"-{state}" if state else ""
+    audit_record(action="export", target_type="exchange.payment", summary=f"payments{suffix}.xlsx")
     return xlsx_response(f"clusterxchange-payments{suffix}-{today}.xlsx", header, rows())

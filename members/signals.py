@@ -22,3 +22,39 @@ def member_figures_changed(**kwargs):
     from .selectors import member_figures_invalidate
 
     member_figures_invalidate()
+
+
+# --- Audit of role changes (admin, services, demo: every path saves these rows) ----------
+
+_ROLE_SCOPE = {
+    "ClusterManager": ("cluster manager", "cluster_id"),
+    "PartnershipCoordinator": ("partnership coordinator", "partnership_id"),
+    "Representative": ("representative", "organisation_id"),
+}
+
+
+def _audit_role(instance, action: str) -> None:
+    from clamtex.core.audit import audit_record
+
+    role, scope_field = _ROLE_SCOPE[type(instance).__name__]
+    audit_record(
+        action=action,
+        target_type="members.user",
+        target_id=str(instance.user_id),
+        summary=f"{role} ({scope_field.removesuffix('_id')} #{getattr(instance, scope_field)})",
+    )
+
+
+@receiver(post_save, sender="members.ClusterManager")
+@receiver(post_save, sender="members.PartnershipCoordinator")
+@receiver(post_save, sender="members.Representative")
+def audit_role_granted(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        _audit_role(instance, "role_granted")
+
+
+@receiver(post_delete, sender="members.ClusterManager")
+@receiver(post_delete, sender="members.PartnershipCoordinator")
+@receiver(post_delete, sender="members.Representative")
+def audit_role_revoked(sender, instance, **kwargs):
+    _audit_role(instance, "role_revoked")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from clamtex.core.audit import audit_record
 from clamtex.core.exports import csv_response, xlsx_response
 from clamtex.core.files import private_download
 from clamtex.core.security import ratelimit, sensitive
@@ -94,6 +95,7 @@ def _export(request, fmt: str):
     qs = filterset.qs if filterset.is_bound else filterset.queryset
     scope = scope_of(request.user)
     rows = organisation_rows(qs, cluster_ids=None if scope.is_admin else scope.cluster_ids)
+    audit_record(action="export", target_type="members.organisation", summary=f"members.{fmt}")
     if fmt == "xlsx":
         return xlsx_response("members.xlsx", COLUMNS, rows)
     return csv_response("members.csv", COLUMNS, rows)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from members.roles import scope_of
+from privacy.consents import consent_record
 
 from . import emails, permissions, workflow
 from .models import Event, Feedback, Registration, RegistrationTransition
@@ -135,6 +136,7 @@ def registration_create(
         raise ValidationError(
             _("%(email)s is already registered for this event.") % {"email": email}
         ) from exc
+    consent_record(purpose="registration", record=registration, user=user, email=email)
     if anonymous:
         emails.registration_email(registration, emails.CONFIRM_EMAIL, "confirm")
         return registration

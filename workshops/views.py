@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from clamtex.core.audit import audit_record
 from clamtex.core.exports import csv_response, xlsx_response
 from clamtex.core.security import rate_limited, ratelimit, sensitive
 from members import selectors as member_selectors
@@ -729,6 +730,7 @@ def _participants_export(request, pk: int, fmt: str):
             ]
 
     filename = f"participants-{event.pk}.{fmt}"
+    audit_record(action="export", target=event, summary=filename)
     if fmt == "xlsx":
         return xlsx_response(filename, header, rows())
     return csv_response(filename, header, rows())

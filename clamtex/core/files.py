@@ -13,6 +13,8 @@ from django.utils.http import content_disposition_header
 
 from clamtex.core.uploads import sanitise_name
 
+from .audit import audit_record
+
 
 def presigned_url(file_field, *, filename: str, content_type: str, inline: bool = False) -> str:
     """A GET URL of the object, valid FILES_URL_EXPIRE seconds, that the bucket serves
@@ -60,6 +62,9 @@ def private_download(
     except (FileNotFoundError, ValueError) as exc:
         # django-storages turns the bucket's 404 into FileNotFoundError too.
         raise Http404 from exc
+    audit_record(
+        action="download", target=getattr(file_field, "instance", None), summary=content_type
+    )
     response = FileResponse(
         handle,
         as_attachment=not inline,
