@@ -212,7 +212,10 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
-            record.request_id = current_request_id() or "-"
+            # django.request logs a 4xx/5xx response after the middleware has returned,
+            # but hands over the request, which carries its id.
+            from_request = getattr(getattr(record, "request", None), "request_id", None)
+            record.request_id = current_request_id() or from_request or "-"
         if not hasattr(record, "task_id"):
             task = _current_task()
             record.task_id = task.request.id if task is not None else None

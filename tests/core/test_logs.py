@@ -84,7 +84,7 @@ def test_forbidden_is_one_json_line_without_traceback(world, client, json_log):
 @pytest.mark.django_db
 def test_not_found_on_a_secret_url_logs_the_path_masked(client, json_log):
     secret = "s3cr3t-Feed-Token-0123456789"
-    response = client.get(f"/workshops/feed/{secret}.ics?token={secret}")
+    response = client.get(f"/workshops/feed/{secret}.ics?token={secret}", HTTP_X_REQUEST_ID="r404")
 
     assert response.status_code == 404
     output = json.dumps(json_log())
@@ -92,6 +92,7 @@ def test_not_found_on_a_secret_url_logs_the_path_masked(client, json_log):
     entry = next(e for e in json_log() if e["logger"] == "django.request")
     assert entry["message"] == f"Not Found: /workshops/feed/{logs.MASK}.ics"
     assert entry["status_code"] == 404 and "exception" not in entry
+    assert entry["request_id"] == "r404"
 
 
 def test_a_server_error_keeps_its_traceback_as_one_field(json_log):

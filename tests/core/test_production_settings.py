@@ -180,3 +180,26 @@ def test_vendored_files_match_their_recorded_versions():
     for path in (BASE_DIR / "static" / "vendor").rglob("*.*s"):
         if path.suffix in {".js", ".css"}:
             assert b"sourceMappingURL" not in path.read_bytes(), path
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "engine"),
+    [
+        ("redis://127.0.0.1:6379/1", "django.contrib.sessions.backends.cached_db"),
+        ("", "django.contrib.sessions.backends.db"),
+    ],
+)
+def test_sessions_are_shared_by_every_node(redis_url, engine):
+    """With Redis, sessions are cached there and kept in PostgreSQL: any web node reads
+    them, and a Redis restart logs nobody out."""
+    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=BASE_DIR,
+        env=production_env(REDIS_URL=redis_url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == engine
