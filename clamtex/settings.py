@@ -207,6 +207,11 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly: delete generated report files past their retention, fail runs whose worker
     # died, re-queue runs that missed the broker.
     "reports-cleanup": {"task": "projects.tasks.reports_cleanup", "schedule": crontab(minute=50)},
+    # Hourly: delete member imports uploaded more than a day ago and never confirmed.
+    "imports-cleanup": {
+        "task": "clamtex.core.tasks.imports_cleanup",
+        "schedule": crontab(minute=55),
+    },
 }
 
 # --- Auth and allauth ----------------------------------------------------------------

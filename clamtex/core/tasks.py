@@ -1,0 +1,15 @@
+"""Thin Celery wrappers for the shared mechanisms of core."""
+
+from datetime import timedelta
+
+from celery import shared_task
+
+from .storage import files_cleanup
+
+IMPORTS_PREFIX = "private/imports"  # members/views.py IMPORT_DIR
+
+
+@shared_task
+def imports_cleanup() -> int:
+    """Member imports uploaded but never confirmed are deleted after a day."""
+    return files_cleanup(prefix=IMPORTS_PREFIX, older_than=timedelta(days=1))
