@@ -127,3 +127,25 @@ def test_imports_cleanup_with_nothing_uploaded():
     from clamtex.core import tasks
 
     assert tasks.imports_cleanup() == 0
+
+
+def test_a_replaced_logo_leaves_the_storage(world, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from members import services
+
+    world.cluster_a.logo.save("logo.png", ContentFile(PNG))
+    old = world.cluster_a.logo.name
+    with django_capture_on_commit_callbacks(execute=True):
+        cluster = services.cluster_update(
+            cluster=world.cluster_a,
+            data={"logo": SimpleUploadedFile("new.png", PNG, content_type="image/png")},
+            by=world.manager_a,
+        )
+    assert cluster.logo.name != old and default_storage.exists(cluster.logo.name)
+    assert not default_storage.exists(old)
+    with django_capture_on_commit_callbacks(execute=True):
+        same = services.cluster_update(
+            cluster=cluster, data={"description": "Unchanged logo"}, by=world.manager_a
+        )
+    assert default_storage.exists(same.logo.name)
