@@ -235,6 +235,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clamtex.core.tasks.audit_purge",
         "schedule": crontab(hour=2, minute=40),
     },
+    # Hourly: delete member imports uploaded more than a day ago and never confirmed.
+    "imports-cleanup": {
+        "task": "clamtex.core.tasks.imports_cleanup",
+        "schedule": crontab(minute=55),
+    },
 }
 
 # --- Auth and allauth ----------------------------------------------------------------

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clamtex.core.storage import file_delete_on_commit
+
 from . import permissions
 from .models import (
     Cluster,
@@ -67,9 +69,13 @@ def cluster_update(*, cluster: Cluster, data: dict, by) -> Cluster:
     if not permissions.can_manage_cluster(by, cluster):
         raise PermissionDenied(_("You do not manage this cluster."))
     cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
+    old_logo = cluster.logo
     deferred = _apply(cluster, data, {"sectors"})
     cluster.full_clean()
     cluster.save()
+    if old_logo.name and old_logo.name != (cluster.logo.name or ""):
+        # A replaced or cleared logo leaves the storage once the change is committed.
+        file_delete_on_commit(old_logo)
     for name, value in deferred.items():
         getattr(cluster, name).set(value)
     return cluster

@@ -378,7 +378,15 @@ def main() -> int:
             redis.Redis.from_url(redis_url).flushdb()
             manage(env, "migrate", "--noinput")
             manage(env, "compile_translations")
-            manage(env, "collectstatic", "--noinput")
+            try:
+                manage(env, "collectstatic", "--noinput")
+            except Failure as exc:
+                if debug:
+                    raise
+                raise Failure(
+                    f"{exc}\ncollectstatic fails with DJANGO_DEBUG=0 (production static files);"
+                    " fix that, or run this script with --debug meanwhile"
+                ) from exc
             out = manage(env, "shell", "-c", SETUP.replace("PASSWORD", repr(PASSWORD)))
             ids = re.search(r"IDS (\d+) (\d+) (\d+) (\d+)", out)
             check(ids, f"set-up printed no ids: {out}")

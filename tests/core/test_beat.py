@@ -90,23 +90,26 @@ def test_two_beats_at_once_send_each_due_entry_once(lock_key, probe, monkeypatch
             beat.tick()
         time.sleep(0.05)
     probes = [token for token, name in sent if name == "probe"]
-    assert 2 <= len(probes) <= 4  # once a second, from one beat only
+    assert 1 <= len(probes) <= 4  # at most once a second, from one beat only
     assert len(set(probes)) == 1
     for beat in beats:
         beat.close()
 
 
 def test_the_standby_takes_over_when_the_leader_stops(lock_key, probe, monkeypatch):
+    # Every 4 seconds: a slow take-over (a loaded machine) does not make it due again.
+    every = IntervalSchedule.objects.create(every=4, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.filter(pk=probe.pk).update(interval=every)
     sent = []
     first, second = _beat(lock_key, sent, monkeypatch), _beat(lock_key, sent, monkeypatch)
     first.tick(), second.tick()
     first.close()  # a clean stop releases the lock
     assert sent == [(first.token, "probe")]
-    _run(second, 0.3)
+    _run(second, 0.5)
     assert second.is_leader
     # The last run was written to the database: the successor does not send it again...
     assert sent == [(first.token, "probe")]
-    _run(second, 1.2)
+    _run(second, 4.5)
     # ...but sends it when it is next due.
     assert sent[1:] == [(second.token, "probe")]
     second.close()

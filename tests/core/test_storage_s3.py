@@ -202,3 +202,15 @@ def test_reports_are_generated_into_the_bucket_and_expire_from_it(
     assert bucket_keys() == []
     run.refresh_from_db()
     assert run.status == ReportRun.Status.EXPIRED and not run.file
+
+
+def test_stale_imports_are_deleted_from_the_bucket(s3, bucket_keys):
+    from clamtex.core.storage import files_cleanup
+
+    name = default_storage.save("private/imports/pending.csv", ContentFile(b"a"))
+    later = timezone.now() + timedelta(hours=23)
+    assert files_cleanup(prefix="private/imports", older_than=timedelta(days=1), now=later) == 0
+    assert bucket_keys() == [name]
+    later = timezone.now() + timedelta(days=2)
+    assert files_cleanup(prefix="private/imports", older_than=timedelta(days=1), now=later) == 1
+    assert bucket_keys() == []

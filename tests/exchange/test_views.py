@@ -845,13 +845,15 @@ def test_download_is_an_attachment_with_the_original_name(as_role, url_of, objec
         assert b"".join(response.streaming_content) == PDF
 
 
-def test_applicant_deletes_a_document(as_role, url_of, objects):
+def test_applicant_deletes_a_document(as_role, url_of, objects, django_capture_on_commit_callbacks):
     client = as_role("applicant")
     path = objects.draft_doc.file.path
     assert "Delete CV Laia Serra.pdf from your application?" in _text(
         client.get(url_of("document_delete", "draft_doc"))
     )
-    response = client.post(url_of("document_delete", "draft_doc"))
+    # The file goes once the deletion is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url_of("document_delete", "draft_doc"))
     assert response.url == _step(objects, "documents")
     assert not ApplicationDocument.objects.filter(pk=objects.draft_doc.pk).exists()
     assert not os.path.exists(path)
