@@ -23,6 +23,7 @@ urlpatterns = [
     path("workshops/", include("workshops.urls")),
     path("exchange/", include("exchange.urls")),
     path("notifications/", include("notifications.urls")),
+    path("api/", include("api.urls")),
 ]
 
 if settings.DEBUG:

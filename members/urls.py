@@ -24,4 +24,6 @@ urlpatterns = [
     path("clusters/", views.cluster_list, name="cluster_list"),
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster_detail"),
     path("clusters/<int:pk>/edit/", views.cluster_edit, name="cluster_edit"),
+    path("clusters/<int:pk>/eccp.json", views.cluster_eccp_json, name="cluster_eccp_json"),
+    path("clusters/<int:pk>/eccp.csv", views.cluster_eccp_csv, name="cluster_eccp_csv"),
 ]

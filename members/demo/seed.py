@@ -247,6 +247,9 @@ def seed_demo(*, with_accounts: bool = True) -> dict:
     exchange = seed_exchange(
         partnership=partnership, clusters=clusters, members=members, accounts=accounts
     )
+    from api.demo import seed_webhooks
+
+    seed_webhooks(clusters=clusters)
     return {
         "exchange": exchange,
         "events": events,
