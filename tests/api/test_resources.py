@@ -245,3 +245,34 @@ def test_schema_and_docs_are_served(world, client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert "cdn" not in docs.content.decode().lower()
+
+
+def test_exchanges_for_both_sides_and_nobody_else(world, api, token_for):
+    from tests.exchange.lifecycle_factories import matched_exchange
+
+    exchange = matched_exchange(world).exchange
+    third = f.ClusterFactory(partnership=world.partnership, acronym="ATEVAL")
+    stranger = f.ClusterManagerFactory(cluster=third).user
+    for user in (world.manager_a, world.manager_b, world.coordinator):
+        assert _ids(api.get("/api/v1/exchanges/", token_for(user))) == {exchange.pk}
+    raw = token_for(stranger)
+    assert _ids(api.get("/api/v1/exchanges/", raw)) == set()
+    assert api.get(f"/api/v1/exchanges/{exchange.pk}/", raw).status_code == 404
+
+
+def test_calls_are_public(world, api):
+    call = CallFactory(partnership=world.partnership)
+    assert _ids(api.get("/api/v1/calls/")) == {call.pk}
+
+
+def test_session_users_need_csrf_for_writes(world, client):
+    from django.test import Client
+
+    event = EventFactory(partnership=world.partnership, organisers=[world.cluster_a])
+    registration = RegistrationFactory(event=event)
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(world.manager_a)
+    response = strict.post(f"/api/v1/registrations/{registration.pk}/cancel/")
+    assert response.status_code == 403
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.REGISTERED
