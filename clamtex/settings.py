@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_celery_beat",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "clamtex.core",
     "members",
     "projects",
@@ -74,6 +77,7 @@ INSTALLED_APPS = [
     "exchange",
     "notifications",
     "privacy",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +244,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clamtex.core.tasks.imports_cleanup",
         "schedule": crontab(minute=55),
     },
+    # Webhook deliveries whose task was lost (broker down, worker died) are sent again.
+    "webhook-sweep": {"task": "api.tasks.webhook_sweep", "schedule": 300.0},
 }
 
 # --- Auth and allauth ----------------------------------------------------------------
@@ -541,3 +547,52 @@ PRIVACY_RETENTION_IMPORTS_DAYS = int(os.environ.get("PRIVACY_RETENTION_IMPORTS_D
 PRIVACY_DATA_EXPORT_DAYS = int(os.environ.get("PRIVACY_DATA_EXPORT_DAYS", "7"))
 # Audit events (exports, downloads, payments, role changes) are kept this long.
 AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "730"))
+# --- REST API and webhooks -------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.drf.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.drf.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("API_RATE_LIMIT", "120/min")},
+    "DEFAULT_PAGINATION_CLASS": "api.drf.Cursor",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.problem_details",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CLAMTEX Portal API",
+    "DESCRIPTION": (
+        "Read the partnership's clusters, members, events, ClusterXchange and KPIs with the "
+        "same scoping as the portal's pages. Authenticate with a personal token: "
+        "`Authorization: Bearer ctx_…` (create it on your profile page)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # assets from static/, no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.errors.document_problems",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": [("en", "en"), ("fr", "fr"), ("es", "es"), ("ca", "ca"), ("pt", "pt")]
+    },
+}
+# Deliveries are retried with exponential backoff for this long, then marked failed.
+WEBHOOK_RETRY_WINDOW_SECONDS = int(os.environ.get("WEBHOOK_RETRY_WINDOW_SECONDS", "86400"))
+WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# A subscription is disabled (and its managers emailed) after this many failed deliveries.
+WEBHOOK_DISABLE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_DISABLE_AFTER_FAILURES", "5"))
+# Endpoints on private or loopback addresses are refused unless this is on (development).
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)

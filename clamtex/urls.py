@@ -33,6 +33,7 @@ urlpatterns = [
     path("exchange/", include("exchange.urls")),
     path("notifications/", include("notifications.urls")),
     path("privacy/", include("privacy.urls")),
+    path("api/", include("api.urls")),
 ]
 
 if settings.BENCH:  # `make bench` only: the ceiling of a Django view on this machine

@@ -95,6 +95,7 @@ class ClusterForm(BootstrapMixin, forms.ModelForm):
             "nuts2_code",
             "city",
             "website",
+            "website_en",
             "description",
             "staff_fte",
             "members_sme",

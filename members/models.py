@@ -148,6 +148,8 @@ class Cluster(models.Model):
     nuts2_code = models.CharField(_("NUTS-2 code"), max_length=6, blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
     website = models.URLField(_("website"), blank=True)
+    # The ECCP asks for an English website (a page of the site in English is enough).
+    website_en = models.URLField(_("website in English"), blank=True)
     description = models.TextField(_("description"), blank=True)
     staff_fte = models.DecimalField(
         _("staff (FTE)"), max_digits=6, decimal_places=1, null=True, blank=True

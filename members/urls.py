@@ -25,4 +25,6 @@ urlpatterns = [
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster_detail"),
     path("clusters/<int:pk>/edit/", views.cluster_edit, name="cluster_edit"),
     path("clusters/<int:pk>/logo/", views.cluster_logo, name="cluster_logo"),
+    path("clusters/<int:pk>/eccp.json", views.cluster_eccp_json, name="cluster_eccp_json"),
+    path("clusters/<int:pk>/eccp.csv", views.cluster_eccp_csv, name="cluster_eccp_csv"),
 ]

@@ -293,10 +293,16 @@ def cluster_detail(request, pk):
     cluster = get_object_or_404(
         selectors.clusters_visible_to(request.user).prefetch_related("sectors"), pk=pk
     )
+    from . import eccp
+
     return render(
         request,
         "members/cluster_detail.html",
-        {"cluster": cluster, "can_edit": permissions.can_manage_cluster(request.user, cluster)},
+        {
+            "cluster": cluster,
+            "can_edit": permissions.can_manage_cluster(request.user, cluster),
+            "eccp_checks": eccp.readiness(cluster),
+        },
     )
 
 
@@ -478,3 +484,41 @@ def import_confirm(request):
         _("Import finished: %(created)d organisations created, %(updated)d updated.") % result,
     )
     return redirect(reverse("members:directory") + f"?cluster={cluster.pk}")
+
+
+def _cluster_for_eccp(request, pk):
+    return get_object_or_404(
+        selectors.clusters_visible_to(request.user).prefetch_related("sectors"), pk=pk
+    )
+
+
+@login_required
+def cluster_eccp_json(request, pk):
+    """The cluster profile in the ECCP's fields, to register or update it there."""
+    from django.http import JsonResponse
+
+    from . import eccp
+
+    cluster = _cluster_for_eccp(request, pk)
+    response = JsonResponse(
+        {
+            "profile": eccp.profile(cluster),
+            "readiness": [
+                {"check": str(c.label), "passed": c.passed, "detail": str(c.detail)}
+                for c in eccp.readiness(cluster)
+            ],
+        },
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+    response["Content-Disposition"] = f'attachment; filename="eccp-{cluster.pk}.json"'
+    return response
+
+
+@login_required
+def cluster_eccp_csv(request, pk):
+    from . import eccp
+
+    cluster = _cluster_for_eccp(request, pk)
+    record = eccp.profile(cluster)
+    row = ["; ".join(v) if isinstance(v, list) else v for v in record.values()]
+    return csv_response(f"eccp-{cluster.pk}.csv", list(record), [row])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import public_feeds, views
 
 app_name = "workshops"
 
@@ -11,6 +11,26 @@ urlpatterns = [
     path("mine/", views.my_registrations, name="mine"),
     path("feed/", views.feed, name="feed"),
     path("feed/<str:token>.ics", views.feed_ics, name="feed_ics"),
+    path(
+        "public/clusters/<int:pk>/events.json",
+        public_feeds.cluster_events_json,
+        name="cluster_events_json",
+    ),
+    path(
+        "public/clusters/<int:pk>/events.ics",
+        public_feeds.cluster_events_ics,
+        name="cluster_events_ics",
+    ),
+    path(
+        "public/partnerships/<int:pk>/events.json",
+        public_feeds.partnership_events_json,
+        name="partnership_events_json",
+    ),
+    path(
+        "public/partnerships/<int:pk>/events.ics",
+        public_feeds.partnership_events_ics,
+        name="partnership_events_ics",
+    ),
     path("new/", views.event_create, name="event_create"),
     path("<int:pk>/", views.event_detail, name="event_detail"),
     path("<int:pk>/event.ics", views.event_ics, name="event_ics"),

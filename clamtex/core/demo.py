@@ -6,6 +6,7 @@ looks objects up by a natural key first."""
 
 from django.db import transaction
 
+from api.demo import seed_webhooks
 from exchange.demo import seed_exchange
 from members.demo.seed import DEMO_PASSWORD, seed_members_demo
 from members.models import User
@@ -33,4 +34,5 @@ def seed_demo(*, with_accounts: bool = True) -> dict:
     exchange = seed_exchange(
         partnership=partnership, clusters=clusters, members=members, accounts=accounts
     )
+    seed_webhooks(clusters=result["clusters"])
     return {**result, "exchange": exchange, "events": events, "project": project}
