@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0002_alter_clustermanager_cluster_and_more'),
+        ('members', '0004_directory_search_trigram'),
     ]
 
     operations = [
