@@ -154,3 +154,21 @@ def feed_events(feed) -> QuerySet[Event]:
     return Event.objects.filter(
         id__in=registrations.values("event_id"), status__in=[Event.Status.PUBLISHED]
     ).order_by("start")
+
+
+def online_event_ids(user, event_ids) -> set[int]:
+    """Of these events, those `user` holds an online seat for (as the event page decides):
+    the only ones whose meeting link their calendar may show."""
+    if user is None or not user.is_authenticated or not event_ids:
+        return set()
+    from . import workflow
+
+    return set(
+        Registration.objects.filter(Q(user=user) | Q(email__iexact=user.email))
+        .filter(
+            event_id__in=event_ids,
+            mode=Registration.Mode.ONLINE,
+            status__in=workflow.SEATED,
+        )
+        .values_list("event_id", flat=True)
+    )
