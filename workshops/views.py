@@ -64,8 +64,12 @@ def _next_url(request, default: str) -> str:
     """Where to go after a POST: a local `next` if one was given."""
     url = request.POST.get("next") or request.GET.get("next")
     # A path of ours only: redirect() would take any other word for a view name.
-    if url and url.startswith("/") and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        url
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return url
     return default
