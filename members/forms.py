@@ -25,7 +25,8 @@ class BootstrapMixin:
         for name in self.errors:
             if name in self.fields:
                 self.fields[name].widget.attrs["aria-invalid"] = "true"
-                self.fields[name].widget.attrs["class"] += " is-invalid"
+                attrs = self.fields[name].widget.attrs  # formset fields come without one
+                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
 
 
 ORGANISATION_FIELDS = [

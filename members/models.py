@@ -3,6 +3,7 @@
 import secrets
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -116,6 +117,13 @@ class Partnership(models.Model):
         return self.acronym
 
 
+def logo_path(instance, filename):
+    """Logos are public files: stored under a random name of ours, never the uploaded one
+    (only the image extension Django validated is kept)."""
+    extension = Path(filename).suffix.lower()[:8]
+    return f"logos/{secrets.token_hex(16)}{extension}"
+
+
 class Cluster(models.Model):
     """A cluster organisation, with the profile of the European Cluster Collaboration
     Platform (ECCP)."""
@@ -135,7 +143,7 @@ class Cluster(models.Model):
     name = models.CharField(_("name"), max_length=300)
     acronym = models.CharField(_("acronym"), max_length=60)
     is_coordinator = models.BooleanField(_("coordinator of the partnership"), default=False)
-    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    logo = models.ImageField(_("logo"), upload_to=logo_path, blank=True)
     legal_status = models.CharField(_("legal status"), max_length=200, blank=True)
     year_founded = models.PositiveSmallIntegerField(
         _("year founded"),

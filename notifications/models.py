@@ -1,10 +1,13 @@
 """The outbox: every email the portal sends is first a row here."""
 
+import secrets
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -84,6 +87,29 @@ class Unsubscription(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["email", "category"], name="unsubscription_unique")
         ]
+
+    def __str__(self):
+        return f"{self.email} – {self.category}"
+
+
+def _unsubscribe_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class UnsubscribeToken(models.Model):
+    """The random, stored token behind an unsubscribe link: it says nothing about the
+    person (the address is only in this row), expires, and can be revoked."""
+
+    token = models.CharField(max_length=64, unique=True, default=_unsubscribe_token)
+    email = models.EmailField(_("email"))
+    category = models.CharField(_("category"), max_length=40)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unsubscribe link")
+        verbose_name_plural = _("unsubscribe links")
+        indexes = [models.Index(fields=["email", "category"], name="unsubscribe_token_addr")]
 
     def __str__(self):
         return f"{self.email} – {self.category}"

@@ -22,7 +22,7 @@ from kombu.exceptions import OperationalError
 from clamtex.core.queue import send_task
 
 from . import kinds
-from .models import Email, Unsubscription
+from .models import Email, UnsubscribeToken, Unsubscription
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,20 @@ def enqueue(email_id: int) -> bool:
 
 
 def unsubscribe_token(email: str, category: str) -> str:
-    return signing.dumps({"e": email.lower(), "c": category}, salt=UNSUBSCRIBE_SALT, compress=True)
+    """A random token stored with the address (nothing about the person is readable in
+    the link). One is reused for a month, so a digest does not create a row a day."""
+    email = email.strip().lower()
+    recent = (
+        UnsubscribeToken.objects.filter(
+            email=email,
+            category=category,
+            revoked_at__isnull=True,
+            created_at__gte=timezone.now() - timedelta(days=30),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    return (recent or UnsubscribeToken.objects.create(email=email, category=category)).token
 
 
 def unsubscribe_url(email: str, category: str) -> str:
@@ -107,12 +120,30 @@ UNSUBSCRIBE_TOKEN_AGE = 400 * 24 * 3600  # links in emails keep working for over
 
 
 def unsubscribe_token_read(token: str) -> dict:
-    """The address and category of a signed unsubscribe token (BadSignature if forged,
-    damaged or older than UNSUBSCRIBE_TOKEN_AGE)."""
-    data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_TOKEN_AGE)
+    """The address and category behind an unsubscribe token (BadSignature if unknown,
+    revoked or older than UNSUBSCRIBE_TOKEN_AGE). Signed tokens of emails sent before the
+    tokens were stored keep working until they expire."""
+    row = UnsubscribeToken.objects.filter(
+        token=token,
+        revoked_at__isnull=True,
+        created_at__gte=timezone.now() - timedelta(seconds=UNSUBSCRIBE_TOKEN_AGE),
+    ).first()
+    if row is not None:
+        data = {"e": row.email, "c": row.category}
+    elif ":" in token:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_TOKEN_AGE)
+    else:
+        raise signing.BadSignature("unknown token")
     if data.get("c") not in kinds.CATEGORIES:
         raise signing.BadSignature("unknown category")
     return data
+
+
+def unsubscribe_tokens_revoke(*, email: str) -> int:
+    """Makes every unsubscribe link sent to `email` stop working."""
+    return UnsubscribeToken.objects.filter(
+        email=email.strip().lower(), revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
 
 
 def unsubscribe(*, token: str) -> Unsubscription:

@@ -13,7 +13,8 @@ def _ics_attachment(row):
     from .ics import calendar_bytes
 
     event = Event.objects.get(pk=row.context["event_id"])
-    return [("event.ics", calendar_bytes([event]), "text/calendar")]
+    online = [event.pk] if row.context.get("online_url") else []  # registered online
+    return [("event.ics", calendar_bytes([event], online_event_ids=online), "text/calendar")]
 
 
 CONFIRMATION = kinds.register(

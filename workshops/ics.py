@@ -10,7 +10,7 @@ from django.urls import reverse
 from .models import Event
 
 
-def _vevent(event: Event) -> icalendar.Event:
+def _vevent(event: Event, *, with_online_link: bool = False) -> icalendar.Event:
     item = icalendar.Event()
     item.add("uid", f"event-{event.pk}@clamtex-portal")
     item.add("dtstamp", datetime.now(UTC))
@@ -22,7 +22,9 @@ def _vevent(event: Event) -> icalendar.Event:
     item.add("description", description)
     item.add("url", url)
     where = ", ".join(p for p in (event.venue_name, event.venue_address, event.city) if p)
-    if event.online_url:
+    # The meeting link is for people registered online only (the event page hides it
+    # from everyone else): public .ics files never carry it.
+    if event.online_url and with_online_link:
         where = f"{where} / {event.online_url}" if where else event.online_url
     if where:
         item.add("location", where)
@@ -33,13 +35,18 @@ def _vevent(event: Event) -> icalendar.Event:
     return item
 
 
-def calendar_bytes(events: Iterable[Event], *, name: str = "CLAMTEX") -> bytes:
+def calendar_bytes(
+    events: Iterable[Event], *, name: str = "CLAMTEX", online_event_ids: Iterable[int] = ()
+) -> bytes:
+    """`online_event_ids`: events whose online link this calendar's reader may see
+    (their registration is online)."""
+    online_event_ids = set(online_event_ids)
     cal = icalendar.Calendar()
     cal.add("prodid", "-//CLAMTEX Portal//clamtex-portal//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
     for event in events:
-        cal.add_component(_vevent(event))
+        cal.add_component(_vevent(event, with_online_link=event.pk in online_event_ids))
     cal.add_missing_timezones()
     return cal.to_ical()

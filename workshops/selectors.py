@@ -299,4 +299,19 @@ def pending_registrations_by_cluster(cluster_ids) -> dict[int, int]:
         .order_by()
         .values_list("cluster_id")
         .annotate(n=Count("event__registrations"))
+def online_event_ids(user, event_ids) -> set[int]:
+    """Of these events, those `user` holds an online seat for (as the event page decides):
+    the only ones whose meeting link their calendar may show."""
+    if user is None or not user.is_authenticated or not event_ids:
+        return set()
+    from . import workflow
+
+    return set(
+        Registration.objects.filter(Q(user=user) | Q(email__iexact=user.email))
+        .filter(
+            event_id__in=event_ids,
+            mode=Registration.Mode.ONLINE,
+            status__in=workflow.SEATED,
+        )
+        .values_list("event_id", flat=True)
     )

@@ -64,8 +64,13 @@ def _form_errors(form, exc: ValidationError) -> None:
 def _next_url(request, default: str) -> str:
     """Where to go after a POST: a local `next` if one was given."""
     url = request.POST.get("next") or request.GET.get("next")
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path of ours only: redirect() would take any other word for a view name.
+    if (
+        url
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return url
     return default
@@ -294,7 +299,10 @@ def event_detail(request, pk: int):
 
 def event_ics(request, pk: int):
     event = _visible_event(request, pk)
-    return _ics_response(calendar_bytes([event], name=event.title), f"event-{event.pk}.ics")
+    # A participant registered online gets a personal file with the meeting link.
+    online = selectors.online_event_ids(request.user, [event.pk])
+    content = calendar_bytes([event], name=event.title, online_event_ids=online)
+    return _ics_response(content, f"event-{event.pk}.ics")
 
 
 # --- Personal calendar feed -----------------------------------------------------------
@@ -321,8 +329,9 @@ def feed_ics(request, token: str):
     calendar_feed = get_object_or_404(
         CalendarFeed.objects.select_related("user"), token=token, user__is_active=True
     )
-    events = selectors.feed_events(calendar_feed)
-    content = calendar_bytes(events, name=_("My CLAMTEX events"))
+    events = list(selectors.feed_events(calendar_feed))
+    online = selectors.online_event_ids(calendar_feed.user, [e.pk for e in events])
+    content = calendar_bytes(events, name=_("My CLAMTEX events"), online_event_ids=online)
     return _ics_response(content, "clamtex.ics", attachment=False)
 
 

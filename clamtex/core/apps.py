@@ -16,3 +16,7 @@ class CoreConfig(AppConfig):
 
         # Deleting a row that holds files deletes its objects too (after commit).
         connect_file_cleanup()
+
+        from .forms import install_range_checks
+
+        install_range_checks()

@@ -117,6 +117,7 @@ def test_language_switcher_changes_the_page_language(page, log_in, world):
     expect(html).to_have_attribute("lang", "en")
 
     page.locator("#language-switcher").select_option(label="Français")
+    page.locator("form:has(#language-switcher)").get_by_role("button").click()
 
     expect(html).to_have_attribute("lang", "fr")
     expect(page.locator("#language-switcher")).to_have_value("fr")
@@ -134,6 +135,7 @@ def test_language_switcher_works_before_logging_in(page, live_server):
     expect(html).to_have_attribute("lang", "en")
 
     page.locator("#language-switcher").select_option(label="Français")
+    page.locator("form:has(#language-switcher)").get_by_role("button").click()
 
     expect(html).to_have_attribute("lang", "fr")
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))

@@ -190,3 +190,12 @@ def test_streamed_upload_stops_past_the_limit(settings, rf):
     handler.receive_data_chunk(b"0" * 900, 0)
     with pytest.raises(StopUpload):
         handler.receive_data_chunk(b"0" * 200, 900)
+
+
+def test_public_logos_get_names_of_ours():
+    from members.models import logo_path
+
+    first, second = logo_path(None, "../../Mi logo <b>.PNG"), logo_path(None, "logo.png")
+    assert first.startswith("logos/") and first.endswith(".png")
+    assert "Mi" not in first and "<" not in first and ".." not in first
+    assert first != second
