@@ -299,6 +299,9 @@ def pending_registrations_by_cluster(cluster_ids) -> dict[int, int]:
         .order_by()
         .values_list("cluster_id")
         .annotate(n=Count("event__registrations"))
+    )
+
+
 def online_event_ids(user, event_ids) -> set[int]:
     """Of these events, those `user` holds an online seat for (as the event page decides):
     the only ones whose meeting link their calendar may show."""

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0002_alter_clustermanager_cluster_and_more'),
+        ('members', '0005_cluster_website_en'),
     ]
 
     operations = [
