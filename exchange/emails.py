@@ -12,3 +12,7 @@ PAYMENT_DUE = kinds.register("exchange.payment_due", "exchange/email/payment_due
 
 # The visitor's cluster validated or returned the closing report: essential.
 REPORT_DECISION = kinds.register("exchange.report_decision", "exchange/email/report_decision")
+
+# The visitor's cluster recorded that the exchange did not take place or was cut short:
+# essential, to the four parties.
+OUTCOME = kinds.register("exchange.outcome", "exchange/email/outcome")
