@@ -35,10 +35,7 @@ from .models import (
 # Shared with reminders.py (defined there in rules.py, so that neither imports the other
 # back): re-exported here for the views and PDFs.
 from .rules import (  # noqa: E402
-    PAYMENT_DUE_DAYS,
     SIGNERS,
-    payment_due_on,
-    signatures_missing,
 )
 
 X = Exchange.Status
@@ -226,19 +223,21 @@ def plan_update(*, exchange: Exchange, data: dict, by) -> ExchangePlan:
         raise ValidationError({"host_subdivision": _("Choose a region of the host's country.")})
     _check_dates(exchange, plan)
     _locate(exchange)
-    changed = _canonical(exchange, plan) != before
-    if changed and plan.grant_locked:
-        # Re-planned after the financial agreement was signed: the grant follows the new
-        # plan again; both documents are signed again.
-        plan.grant_locked = False
+    if plan.grant_locked:
+        # Re-planned (or a location corrected) after the financial agreement was signed:
+        # the grant follows the plan again; both documents are signed again.
+        computation = grant_compute(exchange, plan)
+        amount = computation.amount if computation else None
+        if _canonical(exchange, plan) != before or amount != plan.grant_amount:
+            plan.grant_locked = False
     if not plan.grant_locked:
         _grant_refresh(exchange, plan)
     plan.save()
     if _canonical(exchange, plan) != before:
         current = list(
-            ExchangeDocument.objects.filter(
-                exchange=exchange, voided_at__isnull=True
-            ).values_list("kind", flat=True)
+            ExchangeDocument.objects.filter(exchange=exchange, voided_at__isnull=True).values_list(
+                "kind", flat=True
+            )
         )
         ExchangeDocument.objects.filter(exchange=exchange, voided_at__isnull=True).update(
             voided_at=timezone.now()
@@ -565,7 +564,12 @@ def outcome_record(
         raise ValidationError({"reason": _("Say what happened (and what the host said).")})
     plan = ExchangePlan.objects.select_for_update().filter(exchange=exchange).first()
     today = timezone.localdate()
-    if plan is None or plan.start_date is None or plan.start_date > today:
+    # "ongoing" and later follow the dates (the stay has started); "ready" is checked here.
+    if (
+        plan is None
+        or plan.start_date is None
+        or (exchange.status == X.READY and plan.start_date > today)
+    ):
         raise ValidationError(_("This is recorded after the first day at the host."))
     if exchange.status not in OUTCOME_OPEN:
         raise ValidationError(_("The outcome of this exchange can no longer be recorded."))
@@ -578,7 +582,11 @@ def outcome_record(
     else:
         if last_day is None or not (plan.start_date <= last_day < plan.end_date):
             raise ValidationError(
-                {"last_day": _("Give the last day actually spent at the host, before the planned last day.")}
+                {
+                    "last_day": _(
+                        "Give the last day actually spent at the host, before the planned last day."
+                    )
+                }
             )
         report, _created = ClosingReport.objects.select_for_update().get_or_create(
             exchange=exchange
@@ -598,6 +606,42 @@ def outcome_record(
             exchange_transition(exchange, X.COMPLETED, by=by, note=gettext_noop("cut short"))
     reminders.outcome_queue(exchange=exchange)
     return exchange
+
+
+@transaction.atomic
+def location_correct(
+    *, exchange: Exchange, side: str, latitude, longitude, by, city: str | None = None
+) -> ExchangePlan:
+    """A manager of either cluster corrects where an organisation is (the gazetteer may
+    have picked the wrong place); the grant is computed again (and the documents voided
+    and generated again when it changes), until the stay starts."""
+    from decimal import Decimal, InvalidOperation
+
+    exchange = _locked(exchange)
+    _require(by, exchange, {R.VOP, R.HOP})
+    if exchange.status not in workflow.PLAN_EDITABLE:
+        raise ValidationError(_("The plan can no longer be changed."))
+    if side not in ("visitor", "host"):
+        raise ValidationError(_("Choose the visitor or the host."))
+    try:
+        lat, lng = Decimal(str(latitude)), Decimal(str(longitude))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError(_("Give the coordinates as decimal degrees.")) from exc
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise ValidationError(_("Give the coordinates as decimal degrees."))
+    organisation = (
+        exchange.visitor_organisation if side == "visitor" else exchange.host_organisation
+    )
+    organisation.latitude, organisation.longitude = (
+        lat.quantize(Decimal("0.000001")),
+        lng.quantize(Decimal("0.000001")),
+    )
+    fields = ["latitude", "longitude"]
+    if city is not None and city.strip():
+        organisation.city = city.strip()
+        fields.append("city")
+    organisation.save(update_fields=fields)
+    return plan_update(exchange=exchange, data={}, by=by)
 
 
 # The history note of a stay cut short starts with this (the page translates it).
@@ -720,7 +764,9 @@ def report_submit(*, exchange: Exchange, by) -> ClosingReport:
         if kind not in kinds
     ]
     if missing:
-        raise ValidationError(_("Add this evidence first: %(kinds)s.") % {"kinds": ", ".join(missing)})
+        raise ValidationError(
+            _("Add this evidence first: %(kinds)s.") % {"kinds": ", ".join(missing)}
+        )
     host_said = HostConfirmation.objects.filter(exchange=exchange).first()
     if host_said is not None and not host_said.took_place:
         raise ValidationError(
@@ -923,9 +969,7 @@ def bank_details_erase_due(*, today: date | None = None) -> int:
     rows = BankDetails.objects.filter(erased_at__isnull=True).select_related(
         "exchange__payment", "exchange__visitor_cluster"
     )
-    retention = {
-        p.partnership_id: p.bank_retention_days for p in Programme.objects.all()
-    }
+    retention = {p.partnership_id: p.bank_retention_days for p in Programme.objects.all()}
     for details in rows:
         exchange = details.exchange
         payment = getattr(exchange, "payment", None)

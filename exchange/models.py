@@ -140,7 +140,11 @@ class Call(models.Model):
                 _("Set the lump-sum cap of these eligible countries first: %(codes)s.")
                 % {"codes": ", ".join(missing)}
             )
-        if self.exchanges_from and self.exchanges_until and self.exchanges_until < self.exchanges_from:
+        if (
+            self.exchanges_from
+            and self.exchanges_until
+            and self.exchanges_until < self.exchanges_from
+        ):
             raise ValidationError(
                 {"exchanges_until": _("The exchange window ends before it starts.")}
             )
@@ -606,9 +610,7 @@ class BankDetails(models.Model):
     """Where the visitor wants the grant paid. Kept until the payment plus the programme's
     retention; then erased by a periodic task (the row stays, emptied, as a trace)."""
 
-    exchange = models.OneToOneField(
-        Exchange, on_delete=models.CASCADE, related_name="bank_details"
-    )
+    exchange = models.OneToOneField(Exchange, on_delete=models.CASCADE, related_name="bank_details")
     account_holder = models.CharField(_("account holder"), max_length=200, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)

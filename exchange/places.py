@@ -47,7 +47,9 @@ def locate(organisation) -> bool:
     it has coordinates afterwards (the caller saves)."""
     if organisation.latitude is not None and organisation.longitude is not None:
         return True
-    found = coordinates(organisation.city, organisation.country.code if organisation.country else "")
+    found = coordinates(
+        organisation.city, organisation.country.code if organisation.country else ""
+    )
     if found is None:
         return False
     organisation.latitude, organisation.longitude = found
