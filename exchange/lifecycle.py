@@ -40,7 +40,7 @@ from .rules import (  # noqa: E402
 
 X = Exchange.Status
 R = Signature.Role
-O = Exchange.Outcome
+OUTCOME = Exchange.Outcome
 
 
 # --- Who is who ----------------------------------------------------------------------------
@@ -558,7 +558,7 @@ def outcome_record(
     exchange = _locked(exchange)
     if R.VOP not in roles_of(by, exchange) and not scope_of(by).is_admin:
         raise PermissionDenied(_("Only a manager of the visitor's cluster records this."))
-    if outcome not in O.values:
+    if outcome not in OUTCOME.values:
         raise ValidationError({"outcome": _("Choose what happened.")})
     if not reason.strip():
         raise ValidationError({"reason": _("Say what happened (and what the host said).")})
@@ -577,7 +577,7 @@ def outcome_record(
     exchange.outcome_reason = reason.strip()
     exchange.outcome_recorded_at = timezone.now()
     exchange.save(update_fields=["outcome", "outcome_reason", "outcome_recorded_at"])
-    if outcome == O.NOT_HAPPENED:
+    if outcome == OUTCOME.NOT_HAPPENED:
         exchange_transition(exchange, X.NOT_HAPPENED, by=by, note=reason.strip())
     else:
         if last_day is None or not (plan.start_date <= last_day < plan.end_date):
@@ -652,7 +652,7 @@ def _final_refresh(exchange: Exchange, plan: ExchangePlan, report: ClosingReport
     """The grant of what actually happened, never above the signed amount."""
     start = report.actual_start or plan.start_date
     end = report.actual_end or plan.end_date
-    if exchange.outcome == O.NOT_HAPPENED or plan.grant_amount is None or not (start and end):
+    if exchange.outcome == OUTCOME.NOT_HAPPENED or plan.grant_amount is None or not (start and end):
         report.final_grant_amount = None
         report.final_grant_steps = []
         return

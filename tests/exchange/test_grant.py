@@ -112,13 +112,13 @@ def test_regional_holidays_of_the_host_region_do_not_count(programme):
     # 11 September 2026 (Friday) is Catalonia's national day, not a Spanish holiday.
     host = {"country": "ES", "latitude": "41.39", "longitude": "2.17"}
     visitor = {"country": "FR", "latitude": "47.218", "longitude": "-1.554"}
-    args = dict(
-        programme=programme,
-        visitor_org=f.OrganisationFactory(**visitor),
-        host_org=f.OrganisationFactory(**host),
-        start=date(2026, 9, 7),
-        end=date(2026, 9, 11),
-    )
+    args = {
+        "programme": programme,
+        "visitor_org": f.OrganisationFactory(**visitor),
+        "host_org": f.OrganisationFactory(**host),
+        "start": date(2026, 9, 7),
+        "end": date(2026, 9, 11),
+    }
     assert grant.compute(**args).working_days == 5
     catalonia = grant.compute(**args, subdiv="CT")
     assert catalonia.working_days == 4

@@ -419,3 +419,80 @@ def test_sign_all_still_works(parties):
     lifecycle.plan_update(exchange=parties.exchange, data=PLAN, by=parties.visitor)
     sign_all(parties, K.COMMITMENT)
     assert _reload(parties.exchange).status == X.COMMITMENT_SIGNED
+
+
+def test_bank_details_cleanup_task_is_scheduled_and_runs(parties):
+    from django.conf import settings
+
+    from exchange import tasks
+
+    tasks_scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "exchange.tasks.bank_details_cleanup" in tasks_scheduled
+    advance(parties, X.COMPLETED)
+    lifecycle.bank_details_save(
+        exchange=parties.exchange, account_holder="A", iban=IBAN, bic="", by=parties.visitor
+    )
+    Exchange.objects.filter(pk=parties.exchange.pk).update(status=X.NOT_HAPPENED)
+    assert tasks.bank_details_cleanup.delay().get() == 1
+    assert BankDetails.objects.get().iban == ""
+
+
+# --- 10. Complete documents ---------------------------------------------------------------------
+
+
+def test_documents_name_everyone_and_everything_in_the_documents_language(parties, world):
+    from django.utils import translation
+
+    from exchange import pdf
+
+    visitor, host = world.org_a, world.org_b
+    visitor.address, visitor.city = "Carrer Major 1", "Terrassa"
+    visitor.save()
+    host.address, host.city = "1 rue de la Loire", "Nantes"
+    host.save()
+    lifecycle.plan_update(exchange=parties.exchange, data=PLAN, by=parties.visitor)
+    financial = lifecycle.document_generate(
+        exchange=parties.exchange, kind=K.FINANCIAL, by=parties.visitor
+    )
+    content = financial.content
+    assert content["traveller"] == "Vera Visitant"
+    assert content["visitor_party"] == {
+        "name": "Teixits Alfa S.L.",
+        "address": "Carrer Major 1",
+        "city": "Terrassa",
+        "country": "ES",
+    }
+    assert content["host_party"]["country"] == "FR"
+    assert content["visitor_partnership"] == world.partnership.name
+    assert (content["working_days"], content["distance_km"]) == (5, 689)
+    assert any("Lump sum" in step for step in content["grant_steps"])
+    assert "Funded by the European Union" in content["funding_statement"]
+    with translation.override("fr"):
+        html = pdf.document_html(financial)
+    assert "Vera Visitant" in html and "1 rue de la Loire" in html and "Espagne" in html
+    assert "10 mars 2031" in html and "14 mars 2031" in html
+    assert "900,00\xa0€" in html
+    assert "689 km" in html
+    assert "European Union" in html or "Union européenne" in html
+    commitment = lifecycle.document_generate(
+        exchange=parties.exchange, kind=K.COMMITMENT, by=parties.visitor
+    )
+    with translation.override("es"):
+        html = pdf.document_html(commitment)
+    assert "10 de marzo de 2031" in html and "Vera Visitant" in html
+
+
+def test_certificates_carry_the_funding_statement(parties):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from exchange import pdf
+
+    advance(parties, X.COMPLETED)
+    exchange = Exchange.objects.get(pk=parties.exchange.pk)
+    with translation.override("fr"):
+        html = render_to_string(
+            "exchange/exchange/certificate_pdf.html", pdf.certificate_context(exchange, "visitor")
+        )
+    assert "funding-statement" in html
+    assert "10 mars 2031" in html
