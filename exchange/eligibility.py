@@ -12,6 +12,10 @@ from members.models import Membership, Organisation
 from .models import Application, EligibleCountry, Exchange, Programme
 
 T = Organisation.Type
+
+# Every item of the reviewer's checklist must be ticked, on the server, before acceptance
+# (Application.review_checklist; the labels are in forms.CHECKLIST).
+REVIEW_ITEMS = ("membership_confirmed", "documents_complete", "objectives_clear")
 VISITOR_TYPES = {T.SME, T.STARTUP, T.RTO, T.SUPPORT}
 HOST_TYPES = VISITOR_TYPES | {T.LARGE, T.UNIVERSITY, T.PUBLIC}
 SME_TYPES = {T.SME, T.STARTUP}
@@ -115,7 +119,16 @@ def rule_sme(app, org, **_kw) -> RuleResult:
 def rule_membership(app, org, *, member: bool, **_kw) -> RuleResult:
     label = _("Member of a cluster of the partnership")
     if member:
-        return RuleResult("member", label, True, _("Active membership confirmed by the cluster."))
+        if (app.review_checklist or {}).get("membership_confirmed"):
+            return RuleResult(
+                "member", label, True, _("Active membership confirmed by the cluster.")
+            )
+        return RuleResult(
+            "member",
+            label,
+            True,
+            _("Active membership on record: to be confirmed by the cluster."),
+        )
     if app.role == Application.Role.HOST and org.org_type in SME_TYPES:
         return RuleResult(
             "member",

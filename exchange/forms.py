@@ -261,6 +261,8 @@ class OrganisationStepForm(StepForm, NewOrganisationFields):
             for name in self.ORGANISATION_NAMES:
                 value = getattr(org, name)
                 initial[name] = value.code if name == "country" else value
+            # The VAT number as the applicant typed it (kept on the application).
+            initial["vat_number"] = application.vat_number_typed or org.vat_number
         else:
             initial["organisation"] = org.pk
         return initial

@@ -222,6 +222,11 @@ class Application(models.Model):
     consent_catalogue = models.BooleanField(_("agrees to appear in the catalogue"), default=False)
     catalogue_fields = models.JSONField(_("shown in the catalogue"), default=list, blank=True)
     exception_approved = models.BooleanField(_("non-member host exception approved"), default=False)
+    # The VAT number as the applicant typed it. It never links the application to a
+    # registered organisation by itself: the reviewer links a possible match.
+    vat_number_typed = models.CharField(
+        _("VAT / registration number (as typed)"), max_length=40, blank=True
+    )
     review_checklist = models.JSONField(_("review checklist"), default=dict, blank=True)
     review_notes = models.TextField(_("review notes"), blank=True)
     status = models.CharField(_("status"), max_length=15, choices=Status, default=Status.DRAFT)

@@ -4,6 +4,8 @@ and say which actions a page may offer."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -292,3 +294,39 @@ def application_actions(
         actions[k] for k in ("start_review", "accept", "reject", "request_info")
     )
     return actions
+
+
+@dataclass
+class PossibleMatch:
+    organisation: object
+    differences: list[tuple[str, str, str]]  # (field label, typed, on record)
+
+
+MATCH_FIELDS = ("legal_name", "city", "org_type", "employees", "vat_number")
+
+
+def possible_matches(application: Application) -> list[PossibleMatch]:
+    """For the reviewer only: organisations already registered with the country and VAT
+    number the applicant typed, with the differences between what was typed and the
+    record. Never shown to the applicant."""
+    from members.models import Organisation
+
+    typed = application.organisation
+    vat = (application.vat_number_typed or "").strip()
+    if typed is None or not vat:
+        return []
+    candidates = Organisation.objects.filter(country=typed.country, vat_number__iexact=vat).exclude(
+        pk=typed.pk
+    )
+    result = []
+    for candidate in candidates:
+        differences = []
+        for name in MATCH_FIELDS:
+            mine, theirs = getattr(typed, name), getattr(candidate, name)
+            if name == "vat_number":
+                mine = vat
+            if (str(mine or "")).strip().casefold() != (str(theirs or "")).strip().casefold():
+                label = str(Organisation._meta.get_field(name).verbose_name)
+                differences.append((label, str(mine or "–"), str(theirs or "–")))
+        result.append(PossibleMatch(candidate, differences))
+    return result

@@ -23,6 +23,7 @@ urlpatterns = [
         "applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"
     ),
     path("applications/<int:pk>/review/", views.application_review, name="application_review"),
+    path("applications/<int:pk>/link/", views.application_link, name="application_link"),
     path(
         "applications/<int:pk>/exception/",
         views.application_exception,
