@@ -34,8 +34,11 @@ from .models import (
 
 # Shared with reminders.py (defined there in rules.py, so that neither imports the other
 # back): re-exported here for the views and PDFs.
-from .rules import (  # noqa: E402
+from .rules import (  # noqa: E402, F401 (re-exported)
+    PAYMENT_DUE_DAYS,
     SIGNERS,
+    payment_due_on,
+    signatures_missing,
 )
 
 X = Exchange.Status

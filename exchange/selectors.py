@@ -28,7 +28,12 @@ RELATED = ("call__partnership", "organisation", "managing_cluster", "applicant")
 
 
 def calls_open() -> QuerySet[Call]:
-    """Open calls are public: the landing page lists them to everyone."""
+    """Open calls are public: the landing page lists them to everyone. No call is open
+    while an eligible country has no lump-sum cap (its exchanges could not be costed)."""
+    from .programme_data import countries_without_cap
+
+    if countries_without_cap():
+        return Call.objects.none()
     today = timezone.localdate()
     return (
         Call.objects.filter(opens_on__lte=today, closes_on__gte=today)

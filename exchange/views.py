@@ -39,7 +39,8 @@ from .forms import (
     ReviewForm,
     StartForm,
 )
-from .models import ActivityType, Application, MatchProposal
+from .models import ActivityType, Application, EligibleCountry, MatchProposal
+from .programme_data import countries_without_cap
 
 S = Application.Status
 
@@ -151,6 +152,8 @@ def landing(request):
         "can_use_catalogue": scope.is_authenticated
         and selectors.catalogue_partnerships(request.user).exists(),
         "is_reviewer": scope.is_staff_role,
+        "missing_caps": countries_without_cap(),
+        "caps": list(EligibleCountry.objects.order_by("country")),
     }
     return render(request, "exchange/landing.html", context)
 
