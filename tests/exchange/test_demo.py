@@ -163,3 +163,13 @@ def test_seeding_without_accounts_seeds_the_programme_only(settings):
     assert Programme.objects.count() == 1 and Call.objects.count() == 2
     assert not Application.objects.exists()
     assert not User.objects.exists()
+
+
+def test_demo_has_an_exchange_that_did_not_take_place(seeded):
+    from exchange.models import Payment
+
+    (exchange,) = Exchange.objects.filter(status=Exchange.Status.NOT_HAPPENED)
+    assert exchange.outcome == Exchange.Outcome.NOT_HAPPENED and exchange.outcome_reason
+    assert exchange.host_confirmation.took_place is False
+    assert not Payment.objects.filter(exchange=exchange).exists()
+    assert exchange.history.filter(to_status="not_happened").count() == 1
