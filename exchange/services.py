@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Membership
 
-from . import eligibility, permissions, uploads, workflow
+from . import eligibility, permissions, places, uploads, workflow
 from .models import (
     Application,
     ApplicationDocument,
@@ -424,6 +424,9 @@ def application_organisation_set(
         organisation = private or Organisation()
         for name, value in data.items():
             setattr(organisation, name, value)
+        if "latitude" not in data and "city" in data:
+            organisation.latitude = organisation.longitude = None  # the city decides
+        places.locate(organisation)  # city and country → coordinates (offline gazetteer)
         organisation.full_clean()
         organisation.save()
         if application.vat_number_typed != typed_vat:

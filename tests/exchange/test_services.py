@@ -371,3 +371,30 @@ def test_two_matches_accepted_at_the_same_moment_make_one_visit(call, world):
         t.join(timeout=30)
     assert sorted(outcomes) == ["ok", "refused"]
     assert Exchange.objects.filter(visitor_organisation=visitor.organisation).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_described_organisation_is_located_from_its_city(call, world):
+    app = ApplicationFactory(call=call, organisation=None)
+    services.application_organisation_set(
+        application=app,
+        by=app.applicant,
+        data={"legal_name": "Filats", "country": "ES", "org_type": "sme", "city": "Sabadell"},
+        managing_cluster=world.cluster_a,
+    )
+    app.refresh_from_db()
+    assert abs(float(app.organisation.latitude) - 41.55) < 0.05
+
+
+@pytest.mark.django_db
+def test_the_organisation_step_needs_the_city(call, world):
+    from exchange.forms import OrganisationStepForm
+
+    app = ApplicationFactory(call=call, organisation=None, managing_cluster=world.cluster_a)
+    data = {"legal_name": "Filats", "country": "ES", "org_type": "large"}
+    form = OrganisationStepForm(data, application=app, user=app.applicant)
+    assert form.is_valid()  # a draft keeps whatever was typed
+    assert not form.check_complete()
+    assert "city" in form.errors
+    form = OrganisationStepForm({**data, "city": "Sabadell"}, application=app, user=app.applicant)
+    assert form.is_valid() and form.check_complete(), form.errors
