@@ -58,6 +58,7 @@ SYSTEM_NOTES = {
     "documents signed",
     "the stay started",
     "the stay ended",
+    "cut short",
 }
 
 
@@ -87,6 +88,12 @@ def _detail_url(exchange: Exchange, anchor: str = "") -> str:
 def _note(note: str) -> str:
     if note.startswith(lifecycle.GRANT_REOPENED):
         return _("Grant re-opened: %(reason)s") % {"reason": note[len(lifecycle.GRANT_REOPENED) :]}
+    if note.startswith(lifecycle.GRANT_RECOMPUTED):
+        return _("Grant computed again after the re-plan: %(change)s") % {
+            "change": note[len(lifecycle.GRANT_RECOMPUTED) :]
+        }
+    if note.startswith(lifecycle.CUT_SHORT):
+        return _("Cut short: %(reason)s") % {"reason": note[len(lifecycle.CUT_SHORT) :]}
     return _(note) if note in SYSTEM_NOTES else note
 
 
