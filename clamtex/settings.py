@@ -219,6 +219,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exchange.tasks.reminders_sweep",
         "schedule": crontab(hour=8, minute=15),
     },
+    # ClusterXchange bank details: erased once paid plus the programme's retention (or
+    # when the exchange ended without payment).
+    "exchange-bank-details-cleanup": {
+        "task": "exchange.tasks.bank_details_cleanup",
+        "schedule": crontab(hour=3, minute=20),
+    },
     # On the 1st of each month: last month's progress report (PDF) for each coordinator and
     # cluster manager, emailed as a link through the outbox (once per person and month).
     "monthly-reports": {

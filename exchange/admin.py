@@ -23,10 +23,11 @@ class ProgrammeAdmin(ExportMixin, admin.ModelAdmin):
         "partnership",
         "grant_ceiling",
         "min_working_days",
-        "max_days",
+        "max_months",
         "halving_working_days",
         "halving_distance_km",
         "third_country_residence_days",
+        "bank_retention_days",
     ]
 
 
@@ -40,7 +41,16 @@ class EligibleCountryAdmin(ExportMixin, admin.ModelAdmin):
 
 @admin.register(Call)
 class CallAdmin(ExportMixin, admin.ModelAdmin):
-    list_display = ["name", "partnership", "opens_on", "closes_on", "planned_exchanges", "budget"]
+    list_display = [
+        "name",
+        "partnership",
+        "opens_on",
+        "closes_on",
+        "exchanges_from",
+        "exchanges_until",
+        "planned_exchanges",
+        "budget",
+    ]
     list_filter = ["partnership"]
     search_fields = ["name"]
     date_hierarchy = "opens_on"

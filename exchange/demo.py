@@ -1,7 +1,8 @@
 """ClusterXchange demo: the programme's rules and countries, a call open now and the
 closed call of 2021, applications in every state for every cluster, accepted visitors and
-hosts in Spain, Portugal and France, a few match proposals (waiting and declined) and one
-accepted match whose exchange is "matched".
+hosts in Spain, Portugal and France, a few match proposals (waiting and declined), one
+accepted match whose exchange is "matched", and from the 2021 call one exchange that did
+not take place (the host reported it; the visitor's cluster recorded it, nothing paid).
 
 The demo SME accounts (sme.<cluster>@clamtex.example) apply for the organisations they
 represent; other applications belong to each organisation's primary contact, as an
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.core.files.base import ContentFile
@@ -32,6 +34,9 @@ from .models import (
     Call,
     EligibleCountry,
     Exchange,
+    ExchangePlan,
+    ExchangeTransition,
+    HostConfirmation,
     MatchProposal,
     Programme,
 )
@@ -146,6 +151,9 @@ SPECS = [
          note="The call's budget was used up by earlier applications."),
     Spec("2021", "emc2", 5, R.HOST, S.ACCEPTED,
          "Host visitors on surface treatment.", ("knowledge",), shown=()),
+    Spec("2021", "produtech", 2, R.VISITOR, S.ACCEPTED,
+         "Learn surface treatment of textile-reinforced parts.", ("knowledge",), ("FR",),
+         shown=()),
 ]  # fmt: skip
 
 # (visitor, host) as (cluster, index); the side that proposed (the visitor's applicant, or
@@ -377,4 +385,68 @@ def seed_exchange(
                     "status": Exchange.Status.MATCHED,
                 },
             )
+    result["not_happened"] = _not_happened(
+        applications[("2021", "produtech", 2)], applications[("2021", "emc2", 5)], managers
+    )
     return result
+
+
+def _not_happened(visitor: Application, host: Application, managers: dict) -> Exchange:
+    """The 2021 exchange that did not take place: planned and signed for May 2021, the
+    host reported that nobody came, the visitor's cluster recorded it; never paid."""
+    X = Exchange.Status
+    start, end = date(2021, 5, 10), date(2021, 5, 14)
+    exchange, _created = Exchange.objects.update_or_create(
+        visitor_organisation=visitor.organisation,
+        defaults={
+            "visitor_application": visitor,
+            "host_application": host,
+            "host_organisation": host.organisation,
+            "visitor_cluster": visitor.managing_cluster,
+            "host_cluster": host.managing_cluster,
+            "status": X.NOT_HAPPENED,
+            "outcome": Exchange.Outcome.NOT_HAPPENED,
+            "outcome_reason": "The host reported that the visitor did not come; the visitor "
+            "confirmed that the trip was cancelled at the last minute (travel restrictions).",
+            "outcome_recorded_at": _at(date(2021, 5, 17), 11),
+        },
+    )
+    ExchangePlan.objects.update_or_create(
+        exchange=exchange,
+        defaults={
+            "start_date": start,
+            "end_date": end,
+            "objectives": visitor.objectives,
+            "agenda": [f"Day {i}: surface treatment line" for i in range(1, 6)],
+            "activity_types": ["knowledge"],
+            "grant_amount": Decimal("900.00"),
+            "grant_steps": ["Lump sum: €900.00."],
+            "grant_locked": True,
+        },
+    )
+    HostConfirmation.objects.update_or_create(
+        exchange=exchange,
+        defaults={
+            "took_place": False,
+            "feedback": "Nobody came on Monday; we heard nothing that week.",
+            "confirmed_by": host.applicant,
+            "confirmed_at": _at(date(2021, 5, 12), 9),
+        },
+    )
+    vop = managers.get(visitor.managing_cluster_id)
+    previous = X.MATCHED
+    for step, to in enumerate(
+        [X.IN_PREPARATION, X.COMMITMENT_SIGNED, X.READY, X.ONGOING, X.NOT_HAPPENED]
+    ):
+        ExchangeTransition.objects.get_or_create(
+            exchange=exchange,
+            from_status=previous,
+            to_status=to,
+            defaults={
+                "by": vop if to == X.NOT_HAPPENED else None,
+                "at": _at(date(2021, 4, 12) + timedelta(days=8 * step), 10),
+                "note": exchange.outcome_reason if to == X.NOT_HAPPENED else "",
+            },
+        )
+        previous = to
+    return exchange

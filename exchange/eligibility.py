@@ -12,6 +12,10 @@ from members.models import Membership, Organisation
 from .models import Application, EligibleCountry, Exchange, Programme
 
 T = Organisation.Type
+
+# Every item of the reviewer's checklist must be ticked, on the server, before acceptance
+# (Application.review_checklist; the labels are in forms.CHECKLIST).
+REVIEW_ITEMS = ("membership_confirmed", "documents_complete", "objectives_clear")
 VISITOR_TYPES = {T.SME, T.STARTUP, T.RTO, T.SUPPORT}
 HOST_TYPES = VISITOR_TYPES | {T.LARGE, T.UNIVERSITY, T.PUBLIC}
 SME_TYPES = {T.SME, T.STARTUP}
@@ -112,10 +116,19 @@ def rule_sme(app, org, **_kw) -> RuleResult:
     )
 
 
-def rule_membership(app, org, *, member: bool, **_kw) -> RuleResult:
+def rule_membership(app, org, *, member: bool, described: bool = False, **_kw) -> RuleResult:
     label = _("Member of a cluster of the partnership")
     if member:
-        return RuleResult("member", label, True, _("Active membership confirmed by the cluster."))
+        if (app.review_checklist or {}).get("membership_confirmed"):
+            return RuleResult(
+                "member", label, True, _("Active membership confirmed by the cluster.")
+            )
+        return RuleResult(
+            "member",
+            label,
+            True,
+            _("Active membership on record: to be confirmed by the cluster."),
+        )
     if app.role == Application.Role.HOST and org.org_type in SME_TYPES:
         return RuleResult(
             "member",
@@ -126,6 +139,17 @@ def rule_membership(app, org, *, member: bool, **_kw) -> RuleResult:
             )
             if not app.exception_approved
             else _("Not a member; hosting exception approved."),
+            exception_possible=True,
+        )
+    if described:
+        # An organisation described in the application is not linked to any member record
+        # (a typed VAT number never links it): the reviewing cluster confirms membership
+        # by linking the record during the review. Does not block submission.
+        return RuleResult(
+            "member",
+            label,
+            False,
+            _("To be confirmed by the cluster during the review."),
             exception_possible=True,
         )
     return RuleResult(
@@ -206,10 +230,18 @@ def rule_third_country(app, org, *, programme: Programme, **_kw) -> RuleResult:
     )
 
 
-def rule_non_member_sme(app, org, *, member: bool, **_kw) -> RuleResult:
+def rule_non_member_sme(app, org, *, member: bool, described: bool = False, **_kw) -> RuleResult:
     label = _("Non-member SMEs may only host")
     if member or org.org_type not in SME_TYPES:
         return RuleResult("non_member_sme", label, True, _("Does not apply."))
+    if described and app.wants_to_visit:
+        return RuleResult(
+            "non_member_sme",
+            label,
+            False,
+            _("To be confirmed by the cluster: only a member SME may visit."),
+            exception_possible=True,
+        )
     if app.wants_to_visit:
         return RuleResult(
             "non_member_sme",
@@ -242,7 +274,14 @@ def check(application: Application) -> list[RuleResult]:
                 _("Choose or describe the organisation first."),
             )
         ]
-    context = {"member": _is_member(application), "programme": _programme(application)}
+    from .selectors import organisation_is_private_to
+
+    member = _is_member(application)
+    context = {
+        "member": member,
+        "programme": _programme(application),
+        "described": not member and organisation_is_private_to(application, org),
+    }
     return [rule(application, org, **context) for rule in RULES]
 
 

@@ -16,3 +16,7 @@ REPORT_DECISION = kinds.register("exchange.report_decision", "exchange/email/rep
 # Each application submitted to a cluster, to its managers (besides the daily digest);
 # managers may opt out of the "submissions" category.
 SUBMITTED = kinds.register("exchange.submitted", "exchange/email/submitted", "submissions")
+
+# The visitor's cluster recorded that the exchange did not take place or was cut short:
+# essential, to the four parties.
+OUTCOME = kinds.register("exchange.outcome", "exchange/email/outcome")

@@ -195,6 +195,14 @@ class NewOrganisationFields(forms.Form):
         for name in ("legal_name", "country", "org_type"):
             if name not in self.errors and not self.cleaned_data.get(name):
                 self.add_error(name, _("Fill this in to continue."))
+        # The grant's distance rule needs where the organisation is (the city is resolved
+        # to coordinates from the offline gazetteer, unless coordinates are given).
+        if (
+            "city" not in self.errors
+            and not self.cleaned_data.get("city")
+            and self.cleaned_data.get("latitude") is None
+        ):
+            self.add_error("city", _("Give the city: the distance to the host depends on it."))
         if self.cleaned_data.get("org_type") in (Organisation.Type.SME, Organisation.Type.STARTUP):
             if "employees" not in self.errors and self.cleaned_data.get("employees") is None:
                 self.add_error("employees", _("Needed to check the EU SME definition."))
@@ -261,6 +269,8 @@ class OrganisationStepForm(StepForm, NewOrganisationFields):
             for name in self.ORGANISATION_NAMES:
                 value = getattr(org, name)
                 initial[name] = value.code if name == "country" else value
+            # The VAT number as the applicant typed it (kept on the application).
+            initial["vat_number"] = application.vat_number_typed or org.vat_number
         else:
             initial["organisation"] = org.pk
         return initial

@@ -52,8 +52,13 @@ class PlanForm(AccessibleMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    host_subdivision = forms.ChoiceField(
+        label=_("Host's region"),
+        required=False,
+        help_text=_("Its regional public holidays are not working days."),
+    )
 
-    def __init__(self, *args, plan=None, **kwargs):
+    def __init__(self, *args, plan=None, host_country: str = "", **kwargs):
         if plan is not None:
             kwargs.setdefault(
                 "initial",
@@ -63,9 +68,15 @@ class PlanForm(AccessibleMixin, forms.Form):
                     "objectives": plan.objectives,
                     "agenda": "\n".join(agenda_lines(plan.agenda)),
                     "activity_types": plan.activity_types,
+                    "host_subdivision": plan.host_subdivision,
                 },
             )
         super().__init__(*args, **kwargs)
+        from .grant import subdivisions
+
+        self.fields["host_subdivision"].choices = [("", _("National holidays only"))] + [
+            (code, code) for code in subdivisions(host_country)
+        ]
 
     def clean(self):
         data = super().clean()
@@ -108,6 +119,43 @@ class ReasonForm(AccessibleMixin, forms.Form):
     )
 
 
+class OutcomeForm(AccessibleMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("What happened"), choices=Exchange.Outcome.choices, widget=forms.RadioSelect
+    )
+    last_day = forms.DateField(
+        label=_("Last day actually spent at the host (when cut short)"),
+        required=False,
+        widget=_date_widget(),
+    )
+    reason = forms.CharField(
+        label=_("Reason (and what the host said)"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class BankDetailsForm(AccessibleMixin, forms.Form):
+    account_holder = forms.CharField(label=_("Account holder"), max_length=200)
+    iban = forms.CharField(label=_("IBAN"), max_length=42)
+    bic = forms.CharField(
+        label=_("BIC"),
+        max_length=11,
+        required=False,
+        help_text=_("Found from the IBAN when left empty, if possible."),
+    )
+
+
+class LocationForm(AccessibleMixin, forms.Form):
+    side = forms.ChoiceField(
+        label=_("Organisation"),
+        choices=[("visitor", _("Visiting organisation")), ("host", _("Host organisation"))],
+    )
+    city = forms.CharField(label=_("City"), max_length=120, required=False)
+    latitude = forms.DecimalField(label=_("Latitude"), min_value=-90, max_value=90)
+    longitude = forms.DecimalField(label=_("Longitude"), min_value=-180, max_value=180)
+
+
 class ReportForm(AccessibleMixin, forms.ModelForm):
     rating = forms.TypedChoiceField(
         label=_("How would you rate the exchange? (1 = poor, 5 = excellent)"),
@@ -120,8 +168,19 @@ class ReportForm(AccessibleMixin, forms.ModelForm):
 
     class Meta:
         model = ClosingReport
-        fields = ["objectives_reached", "results", "follow_up", "rating"]
+        fields = [
+            "actual_start",
+            "actual_end",
+            "actual_travel_mode",
+            "actual_distance_km",
+            "objectives_reached",
+            "results",
+            "follow_up",
+            "rating",
+        ]
         widgets = {
+            "actual_start": _date_widget(),
+            "actual_end": _date_widget(),
             "objectives_reached": forms.Textarea(attrs={"rows": 4}),
             "results": forms.Textarea(attrs={"rows": 4}),
             "follow_up": forms.Textarea(attrs={"rows": 3}),

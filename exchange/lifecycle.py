@@ -19,8 +19,9 @@ from clamtex.core import uploads
 from clamtex.core.audit import audit_record
 from members.roles import scope_of
 
-from . import grant, workflow
+from . import grant, places, reminders, workflow
 from .models import (
+    BankDetails,
     ClosingReport,
     Evidence,
     Exchange,
@@ -33,13 +34,18 @@ from .models import (
     Signature,
 )
 
+# Shared with reminders.py (defined there in rules.py, so that neither imports the other
+# back): re-exported here for the views and PDFs.
+from .rules import (  # noqa: E402, F401 (re-exported)
+    PAYMENT_DUE_DAYS,
+    SIGNERS,
+    payment_due_on,
+    signatures_missing,
+)
+
 X = Exchange.Status
 R = Signature.Role
-PAYMENT_DUE_DAYS = 10
-SIGNERS = {
-    ExchangeDocument.Kind.COMMITMENT: (R.VO, R.HO, R.VOP, R.HOP),
-    ExchangeDocument.Kind.FINANCIAL: (R.VO, R.VOP),
-}
+OUTCOME = Exchange.Outcome
 
 
 # --- Who is who ----------------------------------------------------------------------------
@@ -142,42 +148,136 @@ def grant_compute(exchange: Exchange, plan: ExchangePlan) -> grant.GrantComputat
         host_org=exchange.host_organisation,
         start=plan.start_date,
         end=plan.end_date,
+        subdiv=plan.host_subdivision,
     )
+
+
+def _locate(exchange: Exchange) -> None:
+    """Fills the organisations' missing coordinates from their city and country (offline
+    gazetteer); the distance rule needs both."""
+    for organisation in (exchange.visitor_organisation, exchange.host_organisation):
+        if organisation.latitude is None and places.locate(organisation):
+            organisation.save(update_fields=["latitude", "longitude"])
+
+
+def stay_window(exchange: Exchange) -> tuple[date | None, date | None]:
+    """The first and last day a stay of this exchange may have: inside the call's exchange
+    window (from its opening when none is set) and the project period of the partnership."""
+    call = exchange.visitor_application.call
+    partnership = exchange.visitor_cluster.partnership
+    first = [d for d in (call.exchanges_from or call.opens_on, partnership.start_date) if d]
+    last = [d for d in (call.exchanges_until, partnership.end_date) if d]
+    return (max(first) if first else None, min(last) if last else None)
+
+
+def _check_dates(exchange: Exchange, plan: ExchangePlan) -> None:
+    if not (plan.start_date and plan.end_date):
+        return
+    if plan.end_date < plan.start_date:
+        raise ValidationError({"end_date": _("The last day cannot be before the first day.")})
+    first, last = stay_window(exchange)
+    if first and plan.start_date < first:
+        raise ValidationError(
+            {
+                "start_date": _(
+                    "The stay must start on or after %(date)s (the call's exchange window and the project period)."
+                )
+                % {"date": first}
+            }
+        )
+    if last and plan.end_date > last:
+        raise ValidationError(
+            {
+                "end_date": _(
+                    "The stay must end on or before %(date)s (the call's exchange window and the project period)."
+                )
+                % {"date": last}
+            }
+        )
 
 
 @transaction.atomic
 def plan_update(*, exchange: Exchange, data: dict, by) -> ExchangePlan:
-    """Visitor, host or their clusters agree on dates, objectives, agenda and activities.
-    Any change after a signature voids the documents and their signatures; the grant is
-    recomputed until the financial agreement is signed."""
+    """Visitor, host or their clusters agree on dates, objectives, agenda, activities and
+    the host's region. The grant is computed again from the plan — also after the
+    financial agreement was signed (a re-plan re-opens it). Any change after a signature
+    voids the documents and their signatures, and the documents that existed are
+    generated again from the new plan (to be signed again)."""
     exchange = _locked(exchange)
     _require(by, exchange, {R.VO, R.HO, R.VOP, R.HOP})
     if exchange.status not in workflow.PLAN_EDITABLE:
         raise ValidationError(_("The plan can no longer be changed."))
     plan, _created = ExchangePlan.objects.select_for_update().get_or_create(exchange=exchange)
     before = _canonical(exchange, plan)
-    for name in ("start_date", "end_date", "objectives", "agenda", "activity_types"):
+    amount_before = plan.grant_amount
+    for name in (
+        "start_date",
+        "end_date",
+        "objectives",
+        "agenda",
+        "activity_types",
+        "host_subdivision",
+    ):
         if name in data:
-            setattr(plan, name, data[name])
-    if plan.start_date and plan.end_date and plan.end_date < plan.start_date:
-        raise ValidationError({"end_date": _("The last day cannot be before the first day.")})
+            setattr(plan, name, data[name] if data[name] is not None else "")
+            if name in ("start_date", "end_date") and data[name] is None:
+                setattr(plan, name, None)
+    if plan.host_subdivision and plan.host_subdivision not in grant.subdivisions(
+        exchange.host_organisation.country.code
+    ):
+        raise ValidationError({"host_subdivision": _("Choose a region of the host's country.")})
+    _check_dates(exchange, plan)
+    _locate(exchange)
+    if plan.grant_locked:
+        # Re-planned (or a location corrected) after the financial agreement was signed:
+        # the grant follows the plan again; both documents are signed again.
+        computation = grant_compute(exchange, plan)
+        amount = computation.amount if computation else None
+        if _canonical(exchange, plan) != before or amount != plan.grant_amount:
+            plan.grant_locked = False
     if not plan.grant_locked:
         _grant_refresh(exchange, plan)
     plan.save()
     if _canonical(exchange, plan) != before:
-        voided = ExchangeDocument.objects.filter(exchange=exchange, voided_at__isnull=True).update(
+        current = list(
+            ExchangeDocument.objects.filter(exchange=exchange, voided_at__isnull=True).values_list(
+                "kind", flat=True
+            )
+        )
+        ExchangeDocument.objects.filter(exchange=exchange, voided_at__isnull=True).update(
             voided_at=timezone.now()
         )
-        if voided and exchange.status in (X.COMMITMENT_SIGNED, X.READY):
+        if plan.grant_amount != amount_before and amount_before is not None:
+            ExchangeTransition.objects.create(
+                exchange=exchange,
+                from_status=exchange.status,
+                to_status=exchange.status,
+                by=by if getattr(by, "is_authenticated", False) else None,
+                note=f"{GRANT_RECOMPUTED}{amount_before} → {plan.grant_amount}",
+            )
+        if current and exchange.status in (X.COMMITMENT_SIGNED, X.READY):
             exchange_transition(
                 exchange,
                 X.IN_PREPARATION,
                 by=by,
                 note=gettext_noop("plan changed: signatures needed again"),
             )
+        for kind in current:
+            if _documentable(plan, kind):
+                _document_new(exchange, plan, kind)
     if exchange.status == X.MATCHED:
         exchange_transition(exchange, X.IN_PREPARATION, by=by)
     return plan
+
+
+# The history note of a grant computed again after a re-plan starts with this.
+GRANT_RECOMPUTED = "grant recomputed: "
+
+
+def _documentable(plan: ExchangePlan, kind: str) -> bool:
+    if not (plan.start_date and plan.end_date and plan.objectives.strip() and plan.agenda):
+        return False
+    return kind != ExchangeDocument.Kind.FINANCIAL or plan.grant_amount is not None
 
 
 def _grant_refresh(exchange: Exchange, plan: ExchangePlan) -> None:
@@ -186,20 +286,58 @@ def _grant_refresh(exchange: Exchange, plan: ExchangePlan) -> None:
     plan.grant_steps = (computation.steps + computation.errors) if computation else []
 
 
+# The funding statement every document and certificate carries (EU visibility rules).
+FUNDING_STATEMENT = gettext_noop(
+    "Funded by the European Union. Views and opinions expressed are however those of the "
+    "author(s) only and do not necessarily reflect those of the European Union or the "
+    "European Innovation Council and SMEs Executive Agency (EISMEA). Neither the European "
+    "Union nor the granting authority can be held responsible for them."
+)
+
+
+def _party(organisation) -> dict:
+    return {
+        "name": organisation.legal_name,
+        "address": organisation.address,
+        "city": organisation.city,
+        "country": organisation.country.code if organisation.country else "",
+    }
+
+
+def _traveller(exchange: Exchange) -> str:
+    applicant = exchange.visitor_application.applicant
+    return applicant.get_full_name() or applicant.email
+
+
 def _canonical(exchange: Exchange, plan: ExchangePlan) -> dict:
-    """The exact content a signature covers."""
+    """The exact content a signature covers: who travels, both organisations (address and
+    country), both partnerships and their clusters, the dates, working days, distance,
+    the amount and its computation, and the EU funding statement."""
+    computation = grant_compute(exchange, plan)
     return {
         "exchange": exchange.pk,
+        "traveller": _traveller(exchange),
         "visitor": exchange.visitor_organisation.legal_name,
         "host": exchange.host_organisation.legal_name,
+        "visitor_party": _party(exchange.visitor_organisation),
+        "host_party": _party(exchange.host_organisation),
         "vop": exchange.visitor_cluster.acronym,
         "hop": exchange.host_cluster.acronym,
+        "visitor_partnership": exchange.visitor_cluster.partnership.name,
+        "host_partnership": exchange.host_cluster.partnership.name,
         "start": plan.start_date.isoformat() if plan.start_date else None,
         "end": plan.end_date.isoformat() if plan.end_date else None,
+        "host_region": plan.host_subdivision,
+        "working_days": computation.working_days if computation else None,
+        "distance_km": round(computation.distance_km)
+        if computation and computation.distance_km is not None
+        else None,
         "objectives": plan.objectives,
         "agenda": plan.agenda,
         "activity_types": sorted(plan.activity_types or []),
         "grant": str(plan.grant_amount) if plan.grant_amount is not None else None,
+        "grant_steps": list(plan.grant_steps or []),
+        "funding_statement": FUNDING_STATEMENT,
     }
 
 
@@ -227,6 +365,10 @@ def document_generate(*, exchange: Exchange, kind: str, by) -> ExchangeDocument:
         raise ValidationError(_("Agree on the dates, objectives and agenda first."))
     if kind == ExchangeDocument.Kind.FINANCIAL and plan.grant_amount is None:
         raise ValidationError(_("The grant cannot be computed yet: see the computation."))
+    return _document_new(exchange, plan, kind)
+
+
+def _document_new(exchange: Exchange, plan: ExchangePlan, kind: str) -> ExchangeDocument:
     # The kind is part of what is signed: the two documents never share a fingerprint.
     content = {**_canonical(exchange, plan), "kind": kind}
     current = ExchangeDocument.objects.filter(
@@ -262,6 +404,13 @@ def document_sign(*, document: ExchangeDocument, role: str, by, password: str) -
         raise ValidationError(_("The documents of this exchange can no longer be signed."))
     if role not in SIGNERS[document.kind]:
         raise ValidationError(_("This party does not sign this document."))
+    plan = ExchangePlan.objects.filter(exchange=exchange).first()
+    if plan is None or plan.start_date is None or plan.start_date <= timezone.localdate():
+        raise ValidationError(_("The documents can be signed only before the stay starts."))
+    if plan.grant_amount is None:
+        raise ValidationError(
+            _("The grant cannot be computed yet (see the computation): nothing can be signed.")
+        )
     if role not in roles_of(by, exchange):
         raise PermissionDenied(_("You cannot sign for this party."))
     if not by.check_password(password or ""):
@@ -391,6 +540,141 @@ def exchange_cancel(*, exchange: Exchange, by, reason: str) -> Exchange:
     return exchange_transition(exchange, X.CANCELLED, by=by, note=reason)
 
 
+# --- When it did not happen ---------------------------------------------------------------------
+
+# An outcome may be recorded from the first day at the host until the report is validated.
+OUTCOME_OPEN = (
+    X.READY,
+    X.ONGOING,
+    X.COMPLETED,
+    X.REPORT_SUBMITTED,
+    X.REPORT_REJECTED,
+)
+
+
+@transaction.atomic
+def outcome_record(
+    *, exchange: Exchange, outcome: str, reason: str, by, last_day: date | None = None
+) -> Exchange:
+    """A manager of the visitor's cluster records, after the first day at the host, that
+    the exchange did not take place (never payable: it ends there) or was cut short (the
+    last day actually spent at the host; the grant is computed again from it and the
+    report goes on). All four parties are told, each in their language."""
+    exchange = _locked(exchange)
+    if R.VOP not in roles_of(by, exchange) and not scope_of(by).is_admin:
+        raise PermissionDenied(_("Only a manager of the visitor's cluster records this."))
+    if outcome not in OUTCOME.values:
+        raise ValidationError({"outcome": _("Choose what happened.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what happened (and what the host said).")})
+    plan = ExchangePlan.objects.select_for_update().filter(exchange=exchange).first()
+    today = timezone.localdate()
+    # "ongoing" and later follow the dates (the stay has started); "ready" is checked here.
+    if (
+        plan is None
+        or plan.start_date is None
+        or (exchange.status == X.READY and plan.start_date > today)
+    ):
+        raise ValidationError(_("This is recorded after the first day at the host."))
+    if exchange.status not in OUTCOME_OPEN:
+        raise ValidationError(_("The outcome of this exchange can no longer be recorded."))
+    exchange.outcome = outcome
+    exchange.outcome_reason = reason.strip()
+    exchange.outcome_recorded_at = timezone.now()
+    exchange.save(update_fields=["outcome", "outcome_reason", "outcome_recorded_at"])
+    if outcome == OUTCOME.NOT_HAPPENED:
+        exchange_transition(exchange, X.NOT_HAPPENED, by=by, note=reason.strip())
+    else:
+        if last_day is None or not (plan.start_date <= last_day < plan.end_date):
+            raise ValidationError(
+                {
+                    "last_day": _(
+                        "Give the last day actually spent at the host, before the planned last day."
+                    )
+                }
+            )
+        report, _created = ClosingReport.objects.select_for_update().get_or_create(
+            exchange=exchange
+        )
+        report.actual_start = report.actual_start or plan.start_date
+        report.actual_end = last_day
+        _final_refresh(exchange, plan, report)
+        report.save()
+        ExchangeTransition.objects.create(
+            exchange=exchange,
+            from_status=exchange.status,
+            to_status=exchange.status,
+            by=by,
+            note=f"{CUT_SHORT}{reason.strip()}",
+        )
+        if exchange.status == X.ONGOING and last_day < today:
+            exchange_transition(exchange, X.COMPLETED, by=by, note=gettext_noop("cut short"))
+    reminders.outcome_queue(exchange=exchange)
+    return exchange
+
+
+@transaction.atomic
+def location_correct(
+    *, exchange: Exchange, side: str, latitude, longitude, by, city: str | None = None
+) -> ExchangePlan:
+    """A manager of either cluster corrects where an organisation is (the gazetteer may
+    have picked the wrong place); the grant is computed again (and the documents voided
+    and generated again when it changes), until the stay starts."""
+    from decimal import Decimal, InvalidOperation
+
+    exchange = _locked(exchange)
+    _require(by, exchange, {R.VOP, R.HOP})
+    if exchange.status not in workflow.PLAN_EDITABLE:
+        raise ValidationError(_("The plan can no longer be changed."))
+    if side not in ("visitor", "host"):
+        raise ValidationError(_("Choose the visitor or the host."))
+    try:
+        lat, lng = Decimal(str(latitude)), Decimal(str(longitude))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError(_("Give the coordinates as decimal degrees.")) from exc
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise ValidationError(_("Give the coordinates as decimal degrees."))
+    organisation = (
+        exchange.visitor_organisation if side == "visitor" else exchange.host_organisation
+    )
+    organisation.latitude, organisation.longitude = (
+        lat.quantize(Decimal("0.000001")),
+        lng.quantize(Decimal("0.000001")),
+    )
+    fields = ["latitude", "longitude"]
+    if city is not None and city.strip():
+        organisation.city = city.strip()
+        fields.append("city")
+    organisation.save(update_fields=fields)
+    return plan_update(exchange=exchange, data={}, by=by)
+
+
+# The history note of a stay cut short starts with this (the page translates it).
+CUT_SHORT = "cut short: "
+
+
+def _final_refresh(exchange: Exchange, plan: ExchangePlan, report: ClosingReport) -> None:
+    """The grant of what actually happened, never above the signed amount."""
+    start = report.actual_start or plan.start_date
+    end = report.actual_end or plan.end_date
+    if exchange.outcome == OUTCOME.NOT_HAPPENED or plan.grant_amount is None or not (start and end):
+        report.final_grant_amount = None
+        report.final_grant_steps = []
+        return
+    computation = grant.final(
+        programme=_programme(exchange),
+        visitor_org=exchange.visitor_organisation,
+        host_org=exchange.host_organisation,
+        start=start,
+        end=end,
+        signed_amount=plan.grant_amount,
+        subdiv=plan.host_subdivision,
+        travelled_km=report.actual_distance_km,
+    )
+    report.final_grant_amount = computation.amount
+    report.final_grant_steps = computation.steps
+
+
 # --- After the stay ------------------------------------------------------------------------------
 
 # The visitor writes the closing report (and adds evidence) in these states.
@@ -408,11 +692,34 @@ def report_save(*, exchange: Exchange, data: dict, by) -> ClosingReport:
     if data.get("rating") not in (None, 1, 2, 3, 4, 5):
         raise ValidationError({"rating": _("Rate the exchange from 1 to 5.")})
     report, _created = ClosingReport.objects.select_for_update().get_or_create(exchange=exchange)
-    for name in ("objectives_reached", "results", "follow_up", "rating"):
+    for name in (
+        "objectives_reached",
+        "results",
+        "follow_up",
+        "rating",
+        "actual_start",
+        "actual_end",
+        "actual_travel_mode",
+        "actual_distance_km",
+    ):
         if name in data:
-            setattr(report, name, data[name])
+            value = data[name]
+            setattr(report, name, "" if value is None and name == "actual_travel_mode" else value)
+    plan = ExchangePlan.objects.get(exchange=exchange)
+    _check_actual_dates(plan, report)
+    _final_refresh(exchange, plan, report)
     report.save()
     return report
+
+
+def _check_actual_dates(plan: ExchangePlan, report: ClosingReport) -> None:
+    start, end = report.actual_start, report.actual_end
+    if start and end and end < start:
+        raise ValidationError({"actual_end": _("The last day cannot be before the first day.")})
+    if start and plan.start_date and start < plan.start_date - timedelta(days=7):
+        raise ValidationError(
+            {"actual_start": _("The stay cannot start a week before the planned first day.")}
+        )
 
 
 @transaction.atomic
@@ -450,12 +757,27 @@ def report_submit(*, exchange: Exchange, by) -> ClosingReport:
         raise ValidationError(
             _("Fill in the objectives reached, the results and the rating first.")
         )
-    # Tickets are always needed; the host's confirmation in the portal (that the visit
-    # took place) replaces an uploaded attendance confirmation, not the tickets.
+    if not (report.actual_start and report.actual_end):
+        raise ValidationError(_("Give the days you actually spent at the host."))
+    # The evidence the programme requires; the host's confirmation in the portal (that
+    # the visit took place) replaces an uploaded attendance confirmation.
     kinds = set(report.evidence.values_list("kind", flat=True))
-    if Evidence.Kind.TICKET not in kinds:
-        raise ValidationError(_("Add your boarding passes or travel tickets."))
-    confirmed = HostConfirmation.objects.filter(exchange=exchange, took_place=True).exists()
+    labels = dict(Evidence.Kind.choices)
+    missing = [
+        str(labels.get(kind, kind))
+        for kind in _programme(exchange).required_evidence or []
+        if kind not in kinds
+    ]
+    if missing:
+        raise ValidationError(
+            _("Add this evidence first: %(kinds)s.") % {"kinds": ", ".join(missing)}
+        )
+    host_said = HostConfirmation.objects.filter(exchange=exchange).first()
+    if host_said is not None and not host_said.took_place:
+        raise ValidationError(
+            _("The host says the visit did not take place: your cluster will look into it.")
+        )
+    confirmed = host_said is not None and host_said.took_place
     if Evidence.Kind.ATTENDANCE not in kinds and not confirmed:
         raise ValidationError(
             _(
@@ -494,15 +816,30 @@ def report_validate(*, exchange: Exchange, by, evidence_checked: bool) -> Closin
     if not evidence_checked:
         raise ValidationError(_("Check the evidence before validating the report."))
     report = ClosingReport.objects.select_for_update().get(exchange=exchange)
+    host_said = HostConfirmation.objects.filter(exchange=exchange).first()
+    if host_said is not None and not host_said.took_place:
+        raise ValidationError(
+            _(
+                "The host says the visit did not take place: record the outcome instead of validating."
+            )
+        )
     report.status = ClosingReport.Status.VALIDATED
     report.evidence_checked = True
     report.validated_by = by
     report.validated_at = timezone.now()
-    report.save(update_fields=["status", "evidence_checked", "validated_by", "validated_at"])
+    _final_refresh(exchange, ExchangePlan.objects.get(exchange=exchange), report)
+    report.save(
+        update_fields=[
+            "status",
+            "evidence_checked",
+            "validated_by",
+            "validated_at",
+            "final_grant_amount",
+            "final_grant_steps",
+        ]
+    )
     exchange_transition(exchange, X.REPORT_VALIDATED, by=by)
-    from .reminders import report_decision_queue
-
-    report_decision_queue(exchange=exchange, validated=True)
+    reminders.report_decision_queue(exchange=exchange, validated=True)
     return report
 
 
@@ -519,17 +856,8 @@ def report_return(*, exchange: Exchange, by, comments: str) -> ClosingReport:
     report.review_comment = comments
     report.save(update_fields=["status", "review_comment"])
     exchange_transition(exchange, X.REPORT_REJECTED, by=by, note=comments)
-    from .reminders import report_decision_queue
-
-    report_decision_queue(exchange=exchange, validated=False, comments=comments)
+    reminders.report_decision_queue(exchange=exchange, validated=False, comments=comments)
     return report
-
-
-def payment_due_on(exchange: Exchange) -> date | None:
-    report = getattr(exchange, "report", None)
-    if report is None or report.validated_at is None:
-        return None
-    return timezone.localdate(report.validated_at) + timedelta(days=PAYMENT_DUE_DAYS)
 
 
 @transaction.atomic
@@ -548,14 +876,20 @@ def payment_record(*, exchange: Exchange, paid_on: date, reference: str, by) -> 
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": _("Record a payment once it is made.")})
     report = ClosingReport.objects.get(exchange=exchange)
-    plan = ExchangePlan.objects.get(exchange=exchange)
-    if not report.evidence_checked or plan.grant_amount is None:
+    if report.validated_at and paid_on < timezone.localdate(report.validated_at):
+        raise ValidationError(
+            {"paid_on": _("A payment cannot precede the validation of the report.")}
+        )
+    if not report.evidence_checked or report.final_grant_amount is None:
         raise ValidationError(_("The evidence must be checked and the grant fixed before payment."))
+    bank = BankDetails.objects.filter(exchange=exchange, erased_at__isnull=True).first()
+    if bank is None or not bank.iban:
+        raise ValidationError(_("The visitor has not given the bank details yet."))
     try:
         with transaction.atomic():
             payment = Payment.objects.create(
                 exchange=exchange,
-                amount=plan.grant_amount,
+                amount=report.final_grant_amount,
                 paid_on=paid_on,
                 reference=reference.strip(),
                 recorded_by=by,
@@ -592,14 +926,66 @@ def evidence_delete(*, evidence: Evidence, by) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
-def signatures_missing(document: ExchangeDocument) -> list[str]:
-    """The roles that still have to sign a current document (uses prefetched signatures)."""
-    if document.voided_at is not None:
-        return []
-    signed = {s.role for s in document.signatures.all()}
-    return [role for role in SIGNERS[document.kind] if role not in signed]
-
-
 def content_hash(content: dict) -> str:
     """The fingerprint a signature covers (SHA-256 of the canonical JSON)."""
     return _hash(content)
+
+
+# --- Bank details -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bank_details_save(*, exchange: Exchange, account_holder: str, iban: str, bic: str, by):
+    """The visitor gives the account the grant is paid to (IBAN and BIC checked with
+    schwifty). Possible until the payment is recorded."""
+    from schwifty import BIC, IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    exchange = _locked(exchange)
+    _require(by, exchange, {R.VO})
+    if exchange.status in (X.PAID, X.CLOSED, X.CANCELLED, X.DECLINED, X.NOT_HAPPENED):
+        raise ValidationError(_("Bank details are no longer needed for this exchange."))
+    if not account_holder.strip():
+        raise ValidationError({"account_holder": _("Give the name of the account holder.")})
+    try:
+        iban_value = IBAN(iban)
+    except (SchwiftyException, ValueError) as exc:
+        raise ValidationError({"iban": _("This IBAN is not valid.")}) from exc
+    try:
+        bic_value = BIC(bic) if bic.strip() else iban_value.bic
+    except (SchwiftyException, ValueError) as exc:
+        raise ValidationError({"bic": _("This BIC is not valid.")}) from exc
+    if bic_value is None:
+        raise ValidationError({"bic": _("Give the BIC of the bank.")})
+    details, _created = BankDetails.objects.select_for_update().get_or_create(exchange=exchange)
+    details.account_holder = account_holder.strip()
+    details.iban = iban_value.compact
+    details.bic = str(bic_value.compact)
+    details.entered_by = by
+    details.erased_at = None
+    details.save()
+    return details
+
+
+def bank_details_erase_due(*, today: date | None = None) -> int:
+    """Erases the bank details of exchanges paid more than the programme's retention ago
+    (and of exchanges that ended without payment). Idempotent."""
+    today = today or timezone.localdate()
+    erased = 0
+    rows = BankDetails.objects.filter(erased_at__isnull=True).select_related(
+        "exchange__payment", "exchange__visitor_cluster"
+    )
+    retention = {p.partnership_id: p.bank_retention_days for p in Programme.objects.all()}
+    for details in rows:
+        exchange = details.exchange
+        payment = getattr(exchange, "payment", None)
+        keep_days = retention.get(exchange.visitor_cluster.partnership_id, 90)
+        if payment is not None:
+            due = payment.paid_on + timedelta(days=keep_days) < today
+        else:
+            due = exchange.status in (X.CANCELLED, X.DECLINED, X.NOT_HAPPENED)
+        if due:
+            erased += BankDetails.objects.filter(pk=details.pk, erased_at__isnull=True).update(
+                account_holder="", iban="", bic="", erased_at=timezone.now()
+            )
+    return erased

@@ -4,6 +4,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -13,6 +14,10 @@ from django_countries.fields import CountryField
 
 from clamtex.core.models import StatusTransition
 from members.models import Cluster, Organisation, Partnership, Sector
+
+
+def default_required_evidence() -> list[str]:
+    return ["ticket", "accommodation_invoice"]
 
 
 class Programme(models.Model):
@@ -33,7 +38,11 @@ class Programme(models.Model):
     min_working_days = models.PositiveSmallIntegerField(
         _("minimum working days at the host"), default=3
     )
-    max_days = models.PositiveSmallIntegerField(_("maximum length of stay (days)"), default=31)
+    # "At most one month": a calendar month from the first day (2 Feb – 1 Mar is one
+    # month; 2 Feb – 4 Mar is not), counted with dateutil's relativedelta.
+    max_months = models.PositiveSmallIntegerField(
+        _("maximum length of stay (calendar months)"), default=1
+    )
     halving_working_days = models.PositiveSmallIntegerField(
         _("grant halved below this many working days"), default=5
     )
@@ -42,6 +51,16 @@ class Programme(models.Model):
     )
     third_country_residence_days = models.PositiveSmallIntegerField(
         _("minimum residence of third-country nationals (days)"), default=183
+    )
+    # Which evidence the closing report needs (Evidence.Kind values). The programme's
+    # default: proof of travel and the accommodation invoice.
+    required_evidence = models.JSONField(
+        _("evidence required with the closing report"),
+        default=default_required_evidence,
+        blank=True,
+    )
+    bank_retention_days = models.PositiveSmallIntegerField(
+        _("bank details kept after payment (days)"), default=90
     )
 
     class Meta:
@@ -92,6 +111,10 @@ class Call(models.Model):
     budget = models.DecimalField(
         _("budget (€)"), max_digits=10, decimal_places=2, default=Decimal("0")
     )
+    # The stays of this call's exchanges take place in this window (empty: from the
+    # opening day; to the end of the project).
+    exchanges_from = models.DateField(_("exchanges from"), null=True, blank=True)
+    exchanges_until = models.DateField(_("exchanges until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("call")
@@ -105,6 +128,26 @@ class Call(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """A call opens only when the programme data can cost every exchange: each
+        eligible country needs a lump-sum cap."""
+        from .programme_data import countries_without_cap
+
+        missing = countries_without_cap()
+        if missing:
+            raise ValidationError(
+                _("Set the lump-sum cap of these eligible countries first: %(codes)s.")
+                % {"codes": ", ".join(missing)}
+            )
+        if (
+            self.exchanges_from
+            and self.exchanges_until
+            and self.exchanges_until < self.exchanges_from
+        ):
+            raise ValidationError(
+                {"exchanges_until": _("The exchange window ends before it starts.")}
+            )
 
     @property
     def is_open(self) -> bool:
@@ -179,6 +222,11 @@ class Application(models.Model):
     consent_catalogue = models.BooleanField(_("agrees to appear in the catalogue"), default=False)
     catalogue_fields = models.JSONField(_("shown in the catalogue"), default=list, blank=True)
     exception_approved = models.BooleanField(_("non-member host exception approved"), default=False)
+    # The VAT number as the applicant typed it. It never links the application to a
+    # registered organisation by itself: the reviewer links a possible match.
+    vat_number_typed = models.CharField(
+        _("VAT / registration number (as typed)"), max_length=40, blank=True
+    )
     review_checklist = models.JSONField(_("review checklist"), default=dict, blank=True)
     review_notes = models.TextField(_("review notes"), blank=True)
     status = models.CharField(_("status"), max_length=15, choices=Status, default=Status.DRAFT)
@@ -295,6 +343,11 @@ class Exchange(models.Model):
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
         DECLINED = "declined", _("Declined")
+        NOT_HAPPENED = "not_happened", _("Did not take place")
+
+    class Outcome(models.TextChoices):
+        NOT_HAPPENED = "not_happened", _("Did not take place")
+        CUT_SHORT = "cut_short", _("Cut short")
 
     proposal = models.OneToOneField(
         MatchProposal, null=True, on_delete=models.SET_NULL, related_name="exchange"
@@ -318,6 +371,10 @@ class Exchange(models.Model):
         Cluster, on_delete=models.PROTECT, related_name="+", verbose_name="HOP"
     )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.MATCHED)
+    # Recorded by a manager of the visitor's cluster after the first day at the host.
+    outcome = models.CharField(_("outcome"), max_length=15, choices=Outcome, blank=True)
+    outcome_reason = models.TextField(_("reason"), blank=True)
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -360,6 +417,9 @@ class ExchangePlan(models.Model):
     )
     grant_steps = models.JSONField(_("grant computation"), default=list, blank=True)
     grant_locked = models.BooleanField(_("grant fixed by the signed agreement"), default=False)
+    # The host's region (an ISO 3166-2 subdivision code as the `holidays` package knows
+    # it, e.g. "CT" for Catalonia): its regional public holidays are not working days.
+    host_subdivision = models.CharField(_("host region"), max_length=10, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -449,6 +509,20 @@ class ClosingReport(models.Model):
     rating = models.PositiveSmallIntegerField(
         _("rating"), null=True, blank=True, choices=[(i, str(i)) for i in range(1, 6)]
     )
+    # What actually happened: the grant is computed again from these, never above the
+    # signed amount, and the payment equals that final grant.
+    actual_start = models.DateField(_("actual first day at the host"), null=True, blank=True)
+    actual_end = models.DateField(_("actual last day at the host"), null=True, blank=True)
+    actual_travel_mode = models.CharField(
+        _("actual mode of travel (if different)"), max_length=100, blank=True
+    )
+    actual_distance_km = models.PositiveIntegerField(
+        _("actual travel distance in km (if different)"), null=True, blank=True
+    )
+    final_grant_amount = models.DecimalField(
+        _("final grant (€)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    final_grant_steps = models.JSONField(_("final grant computation"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     submitted_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(_("comments of the cluster"), blank=True)
@@ -535,3 +609,31 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.amount} – {self.exchange}"
+
+
+class BankDetails(models.Model):
+    """Where the visitor wants the grant paid. Kept until the payment plus the programme's
+    retention; then erased by a periodic task (the row stays, emptied, as a trace)."""
+
+    exchange = models.OneToOneField(Exchange, on_delete=models.CASCADE, related_name="bank_details")
+    account_holder = models.CharField(_("account holder"), max_length=200, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bank details")
+        verbose_name_plural = _("bank details")
+
+    def __str__(self):
+        return f"bank details of {self.exchange_id}"
+
+    @property
+    def iban_masked(self) -> str:
+        if not self.iban:
+            return ""
+        return f"{self.iban[:4]} •••• {self.iban[-4:]}"

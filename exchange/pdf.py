@@ -8,10 +8,14 @@ libraries are missing, PdfUnavailable is raised and the view answers 503."""
 from __future__ import annotations
 
 import logging
+from decimal import Decimal, InvalidOperation
 
+from babel.dates import format_date
+from babel.numbers import format_currency
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
+from django_countries import countries
 
 from . import lifecycle
 from .forms_exchange import agenda_lines
@@ -37,6 +41,31 @@ def _write_pdf(html: str, *, base_url: str) -> bytes:
         raise PdfUnavailable(str(exc)) from exc
 
 
+def _locale() -> str:
+    """The document's language (the active one) as a Babel locale."""
+    return translation.to_locale(translation.get_language() or "en")
+
+
+def babel_date(value) -> str:
+    return format_date(value, format="long", locale=_locale()) if value else ""
+
+
+def babel_money(value) -> str:
+    if value in (None, ""):
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return format_currency(amount, "EUR", locale=_locale())
+
+
+def _party_view(party: dict | None) -> dict:
+    party = dict(party or {})
+    party["country_name"] = str(countries.name(party.get("country") or "")) if party else ""
+    return party
+
+
 def document_context(document: ExchangeDocument) -> dict:
     """What the document page and its PDF show, read from the stored content only (never
     from the current plan, which may have changed since)."""
@@ -58,6 +87,11 @@ def document_context(document: ExchangeDocument) -> dict:
         "content": content,
         "start": parse_date(content["start"]) if content.get("start") else None,
         "end": parse_date(content["end"]) if content.get("end") else None,
+        "start_text": babel_date(parse_date(content["start"])) if content.get("start") else "",
+        "end_text": babel_date(parse_date(content["end"])) if content.get("end") else "",
+        "grant_text": babel_money(content.get("grant")),
+        "visitor_party": _party_view(content.get("visitor_party")),
+        "host_party": _party_view(content.get("host_party")),
         "agenda": agenda_lines(content.get("agenda")),
         "activities": [str(labels.get(a, a)) for a in content.get("activity_types") or []],
         "signers": signers,
@@ -78,8 +112,15 @@ def document_pdf(document: ExchangeDocument, *, base_url: str) -> bytes:
 
 def certificate_context(exchange: Exchange, side: str) -> dict:
     plan = getattr(exchange, "plan", None)
+    report = getattr(exchange, "report", None)
     visitor = side == "visitor"
+    start = (report.actual_start if report else None) or (plan.start_date if plan else None)
+    end = (report.actual_end if report else None) or (plan.end_date if plan else None)
     return {
+        "start_text": babel_date(start),
+        "end_text": babel_date(end),
+        "issued_text": babel_date(timezone.localdate()),
+        "funding_statement": lifecycle.FUNDING_STATEMENT,
         "exchange": exchange,
         "plan": plan,
         "side": side,

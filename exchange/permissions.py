@@ -14,7 +14,11 @@ def can_review(user, application: Application) -> bool:
 
 
 def can_view_application(user, application: Application) -> bool:
+    """A draft is the applicant's own until submitted; then the reviewing cluster and the
+    partnership's coordinators see it too."""
     scope = scope_of(user)
+    if application.status == Application.Status.DRAFT:
+        return application.applicant_id == getattr(user, "pk", None)
     return (
         application.applicant_id == getattr(user, "pk", None)
         or can_review(user, application)

@@ -33,7 +33,7 @@ from django.utils import timezone
 from notifications.models import Email
 from notifications.services import email_queue
 
-from . import emails, lifecycle, workflow
+from . import emails, rules, workflow
 from .models import Exchange, ExchangeDocument, Signature
 
 X = Exchange.Status
@@ -95,7 +95,7 @@ def due(*, today: date | None = None, now=None) -> list[Occasion]:
         created_at__lte=now - SIGNATURE_WAIT,
     ).prefetch_related("signatures")
     for document in documents:
-        for role in lifecycle.signatures_missing(document):
+        for role in rules.signatures_missing(document):
             key = occasion_key("signature", document.pk, role)
             candidates.append((Occasion("signature", document.pk, role), key))
 
@@ -116,7 +116,7 @@ def due(*, today: date | None = None, now=None) -> list[Occasion]:
         status=X.REPORT_VALIDATED, payment__isnull=True, report__validated_at__isnull=False
     )
     for pk, validated_at in validated.values_list("pk", "report__validated_at"):
-        due_on = timezone.localdate(validated_at) + timedelta(days=lifecycle.PAYMENT_DUE_DAYS)
+        due_on = timezone.localdate(validated_at) + timedelta(days=rules.PAYMENT_DUE_DAYS)
         if due_on < today:
             code = "payment_overdue"
         elif due_on <= today + timedelta(days=PAYMENT_NOTICE_DAYS):
@@ -197,7 +197,7 @@ def reminder_queue(*, code: str, pk: int, role: str = "", today: date | None = N
             .prefetch_related("signatures")
             .first()
         )
-        if document is None or role not in lifecycle.signatures_missing(document):
+        if document is None or role not in rules.signatures_missing(document):
             return 0
         exchange = _exchange(document.exchange_id)
         if exchange.status not in workflow.PLAN_EDITABLE:
@@ -246,7 +246,7 @@ def reminder_queue(*, code: str, pk: int, role: str = "", today: date | None = N
     if code in ("payment_due", "payment_overdue"):
         if exchange.status != X.REPORT_VALIDATED or hasattr(exchange, "payment"):
             return 0
-        due_on = lifecycle.payment_due_on(exchange)
+        due_on = rules.payment_due_on(exchange)
         context = {
             **_base_context(exchange),
             "code": code.split("_")[1],
@@ -267,7 +267,7 @@ def report_decision_queue(*, exchange: Exchange, validated: bool, comments: str 
     """Tells the visitor's people that the closing report was validated (payment within
     10 days) or returned with the cluster's comments. Essential: not suppressible."""
     from .emails import REPORT_DECISION
-    from .lifecycle import payment_due_on
+    from .rules import payment_due_on
 
     exchange = _exchange(exchange.pk)
     attempt = exchange.history.count()
@@ -284,3 +284,22 @@ def report_decision_queue(*, exchange: Exchange, validated: bool, comments: str 
         exchange,
         context,
     )
+
+
+def outcome_queue(*, exchange: Exchange) -> int:
+    """Tells the four parties (visitor, host and their clusters), each in their language,
+    that the exchange did not take place or was cut short, with the reason. Essential."""
+    exchange = _exchange(exchange.pk)
+    users = {}
+    for role in (R.VO, R.HO, R.VOP, R.HOP):
+        for user in _party_users(exchange, role):
+            users.setdefault(user.pk, user)
+    report = getattr(exchange, "report", None)
+    context = {
+        **_base_context(exchange),
+        "outcome": exchange.outcome,
+        "reason": exchange.outcome_reason,
+        "last_day": report.actual_end.isoformat() if report and report.actual_end else "",
+    }
+    key = f"{emails.OUTCOME.name}:{exchange.pk}:{exchange.outcome}"
+    return _send(emails.OUTCOME, key, users.values(), exchange, context)

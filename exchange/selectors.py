@@ -4,6 +4,8 @@ and say which actions a page may offer."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -26,7 +28,12 @@ RELATED = ("call__partnership", "organisation", "managing_cluster", "applicant")
 
 
 def calls_open() -> QuerySet[Call]:
-    """Open calls are public: the landing page lists them to everyone."""
+    """Open calls are public: the landing page lists them to everyone. No call is open
+    while an eligible country has no lump-sum cap (its exchanges could not be costed)."""
+    from .programme_data import countries_without_cap
+
+    if countries_without_cap():
+        return Call.objects.none()
     today = timezone.localdate()
     return (
         Call.objects.filter(opens_on__lte=today, closes_on__gte=today)
@@ -617,3 +624,39 @@ def cluster_shares(cluster_ids) -> dict[str, dict[int, int]]:
         "reports_to_validate": by_status.get(X.REPORT_SUBMITTED, {}),
         "payments": by_status.get(X.REPORT_VALIDATED, {}),
     }
+
+
+@dataclass
+class PossibleMatch:
+    organisation: object
+    differences: list[tuple[str, str, str]]  # (field label, typed, on record)
+
+
+MATCH_FIELDS = ("legal_name", "city", "org_type", "employees", "vat_number")
+
+
+def possible_matches(application: Application) -> list[PossibleMatch]:
+    """For the reviewer only: organisations already registered with the country and VAT
+    number the applicant typed, with the differences between what was typed and the
+    record. Never shown to the applicant."""
+    from members.models import Organisation
+
+    typed = application.organisation
+    vat = (application.vat_number_typed or "").strip()
+    if typed is None or not vat:
+        return []
+    candidates = Organisation.objects.filter(country=typed.country, vat_number__iexact=vat).exclude(
+        pk=typed.pk
+    )
+    result = []
+    for candidate in candidates:
+        differences = []
+        for name in MATCH_FIELDS:
+            mine, theirs = getattr(typed, name), getattr(candidate, name)
+            if name == "vat_number":
+                mine = vat
+            if (str(mine or "")).strip().casefold() != (str(theirs or "")).strip().casefold():
+                label = str(Organisation._meta.get_field(name).verbose_name)
+                differences.append((label, str(mine or "–"), str(theirs or "–")))
+        result.append(PossibleMatch(candidate, differences))
+    return result

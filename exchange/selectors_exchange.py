@@ -91,6 +91,7 @@ def exchange_detail(user, pk: int) -> Exchange:
             "report__validated_by",
             "host_confirmation__confirmed_by",
             "payment__recorded_by",
+            "bank_details",
         )
         .prefetch_related(
             Prefetch("history", queryset=ExchangeTransition.objects.select_related("by")),
@@ -158,6 +159,16 @@ def exchange_actions(user, exchange: Exchange) -> dict:
         "review": R.VOP in acting and status == X.REPORT_SUBMITTED,
         "pay": R.VOP in acting and status == X.REPORT_VALIDATED,
         "close": R.VOP in acting and status == X.PAID,
+        "outcome": R.VOP in acting
+        and status in lifecycle.OUTCOME_OPEN
+        and not (
+            status == X.READY
+            and (plan is None or not plan.start_date or plan.start_date > timezone.localdate())
+        ),
+        "bank_details": R.VO in acting
+        and status
+        in (X.ONGOING, X.COMPLETED, X.REPORT_SUBMITTED, X.REPORT_REJECTED, X.REPORT_VALIDATED),
+        "correct_location": editable and bool(acting & {R.VOP, R.HOP}),
         "certificates": status in CERTIFICATE_STATUSES
         and not (confirmation is not None and not confirmation.took_place),
         "report_visible": report is not None
@@ -200,7 +211,7 @@ def payments_visible_to(user) -> QuerySet[Exchange]:
     administrators. Validated reports onwards."""
     scope = scope_of(user)
     qs = Exchange.objects.filter(status__in=PAYMENT_STATUSES).select_related(
-        *LIST_RELATED, "report", "payment"
+        *LIST_RELATED, "report", "payment", "bank_details"
     )
     if scope.is_admin:
         return qs
@@ -245,7 +256,13 @@ def payment_row(exchange: Exchange, *, today: date | None = None) -> PaymentRow:
         state = "due"
     return PaymentRow(
         exchange=exchange,
-        amount=payment.amount if payment else (plan.grant_amount if plan else None),
+        amount=payment.amount
+        if payment
+        else (
+            report.final_grant_amount
+            if report is not None and report.final_grant_amount is not None
+            else (plan.grant_amount if plan else None)
+        ),
         validated_on=timezone.localdate(report.validated_at)
         if report and report.validated_at
         else None,

@@ -13,7 +13,7 @@ from clamtex.core import uploads
 from members.models import Membership
 from privacy.consents import consent_record
 
-from . import eligibility, permissions, workflow
+from . import eligibility, permissions, places, workflow
 from .models import (
     Application,
     ApplicationDocument,
@@ -151,6 +151,8 @@ def application_review(
     """Reviewer decisions: start review, accept, reject (reason required), ask for more
     information (what is needed required)."""
     application = _locked(application)
+    if to == S.ACCEPTED and not permissions.can_review(by, application):
+        raise PermissionDenied
     if to in (S.REJECTED, S.INFO_REQUESTED) and not note.strip():
         raise ValidationError(_("Say why, so the applicant knows what to do."))
     if checklist is not None or notes is not None:
@@ -162,19 +164,51 @@ def application_review(
             application.review_notes = notes
         application.save(update_fields=["review_checklist", "review_notes", "updated_at"])
     if to == S.ACCEPTED:
-        # Acceptance needs every rule to pass: an exception must have been granted.
+        # A real review: every checklist item ticked (membership confirmed by the cluster,
+        # documents checked, objectives clear), and every rule met or excepted (with the
+        # reason recorded by application_grant_exception).
+        from .forms import CHECKLIST
+
+        labels = dict(CHECKLIST)
+        unticked = [
+            str(labels.get(key, key))
+            for key in eligibility.REVIEW_ITEMS
+            if not (application.review_checklist or {}).get(key)
+        ]
+        if unticked:
+            raise ValidationError(
+                _("Tick every item of the checklist before accepting: %(items)s.")
+                % {"items": ", ".join(unticked)}
+            )
         failed = [r for r in eligibility.check(application) if not r.passed]
         if failed:
             raise ValidationError([f"{r.label}: {r.reason}" for r in failed])
+        _record_typed_vat(application)
     return _transition(application, to, by=by, note=note)
 
 
+def _record_typed_vat(application: Application) -> None:
+    """On acceptance, a described organisation gets the VAT number typed for it, unless a
+    registered organisation holds it (the reviewer should have linked that one)."""
+    from members.models import Organisation
+
+    org, vat = application.organisation, (application.vat_number_typed or "").strip()
+    if org is None or org.vat_number or not vat:
+        return
+    if Organisation.objects.filter(country=org.country, vat_number__iexact=vat).exists():
+        return
+    org.vat_number = vat
+    org.save(update_fields=["vat_number"])
+
+
 @transaction.atomic
-def application_grant_exception(*, application: Application, by) -> Application:
-    """The programme approves a non-member SME as host."""
+def application_grant_exception(*, application: Application, by, reason: str) -> Application:
+    """The programme approves a non-member SME as host, with a reason (recorded)."""
     application = _locked(application)
     if not permissions.can_review(by, application):
         raise PermissionDenied
+    if not (reason or "").strip():
+        raise ValidationError(_("Say why the exception is granted."))
     application.exception_approved = True
     application.save(update_fields=["exception_approved", "updated_at"])
     ApplicationTransition.objects.create(
@@ -182,7 +216,7 @@ def application_grant_exception(*, application: Application, by) -> Application:
         from_status=application.status,
         to_status=application.status,
         by=by,
-        note="non-member host exception approved",
+        note=f"non-member host exception approved: {reason.strip()}",
     )
     return application
 
@@ -396,9 +430,11 @@ def application_organisation_set(
     Either `organisation` (one the applicant represents, or the one already linked) or
     `data` describing an organisation that is not on the portal. A described organisation
     is created without any membership (a non-member: the managing cluster confirms or
-    refuses membership in its review). One already registered with the same VAT number
-    in the same country is linked, never changed; one this draft created earlier is
-    updated in place. The managing cluster must belong to the call's partnership."""
+    refuses membership in its review). A typed VAT number never links the application to
+    an organisation already registered (nor reveals anything about it): the application
+    keeps what the applicant typed, and the reviewer links the record afterwards
+    (application_organisation_link). One this draft created earlier is updated in place.
+    The managing cluster must belong to the call's partnership."""
     from members.models import Organisation
 
     application = (
@@ -419,21 +455,21 @@ def application_organisation_set(
     private = current if current and _organisation_is_private_to(application, current) else None
     if organisation is None and data:
         data = {k: v for k, v in data.items() if k in NEW_ORGANISATION_FIELDS}
-        vat = (data.get("vat_number") or "").strip()
-        data["vat_number"] = vat
-        match = (
-            Organisation.objects.filter(country=data["country"], vat_number__iexact=vat).first()
-            if vat and data.get("country")
-            else None
-        )
-        if match is not None and (private is None or match.pk != private.pk):
-            organisation = match
-        else:
-            organisation = private or Organisation()
-            for name, value in data.items():
-                setattr(organisation, name, value)
-            organisation.full_clean()
-            organisation.save()
+        typed_vat = (data.pop("vat_number", "") or "").strip()
+        # A described organisation is an unconfirmed record: the typed VAT number stays on
+        # the application (whatever is registered, the applicant sees the same).
+        data["vat_number"] = ""
+        organisation = private or Organisation()
+        for name, value in data.items():
+            setattr(organisation, name, value)
+        if "latitude" not in data and "city" in data:
+            organisation.latitude = organisation.longitude = None  # the city decides
+        places.locate(organisation)  # city and country → coordinates (offline gazetteer)
+        organisation.full_clean()
+        organisation.save()
+        if application.vat_number_typed != typed_vat:
+            application.vat_number_typed = typed_vat
+            application.save(update_fields=["vat_number_typed", "updated_at"])
     save = {"managing_cluster": managing_cluster}
     if organisation is not None:
         save["organisation"] = organisation
@@ -503,4 +539,38 @@ def application_review_notes_save(
     application.review_checklist = checklist
     application.review_notes = notes
     application.save(update_fields=["review_checklist", "review_notes", "updated_at"])
+    return application
+
+
+@transaction.atomic
+def application_organisation_link(*, application: Application, organisation, by) -> Application:
+    """During the review, a manager links the application to an organisation already
+    registered (a possible match: same country and VAT number, see
+    selectors.possible_matches) instead of the one the applicant described; the described
+    one is discarded when nothing else uses it."""
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("organisation", "call")
+        .get(pk=application.pk)
+    )
+    if not permissions.can_review(by, application):
+        raise PermissionDenied
+    if application.status in (S.DRAFT, S.ACCEPTED, S.REJECTED, S.WITHDRAWN):
+        raise ValidationError(_("Only an application under review can be linked."))
+    from .selectors import possible_matches
+
+    if organisation.pk not in {m.organisation.pk for m in possible_matches(application)}:
+        raise ValidationError(_("This organisation is not a possible match."))
+    described = application.organisation
+    application.organisation = organisation
+    application.save(update_fields=["organisation", "updated_at"])
+    ApplicationTransition.objects.create(
+        application=application,
+        from_status=application.status,
+        to_status=application.status,
+        by=by,
+        note=f"linked to the registered organisation #{organisation.pk}",
+    )
+    if described is not None and described.pk != organisation.pk:
+        _discard_if_orphan(application, described)
     return application

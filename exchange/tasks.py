@@ -24,3 +24,9 @@ def reminders_sweep() -> int:
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
 def reminder_send(code: str, pk: int, role: str = "") -> int:
     return reminders.reminder_queue(code=code, pk=pk, role=role)
+
+
+@shared_task
+def bank_details_cleanup() -> int:
+    """Erases the bank details kept past the payment plus the programme's retention."""
+    return lifecycle.bank_details_erase_due()

@@ -23,6 +23,7 @@ urlpatterns = [
         "applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"
     ),
     path("applications/<int:pk>/review/", views.application_review, name="application_review"),
+    path("applications/<int:pk>/link/", views.application_link, name="application_link"),
     path(
         "applications/<int:pk>/exception/",
         views.application_exception,
@@ -61,6 +62,11 @@ urlpatterns = [
         name="exchange_grant_reopen",
     ),
     path("exchanges/<int:pk>/cancel/", views_exchange.exchange_cancel, name="exchange_cancel"),
+    path("exchanges/<int:pk>/outcome/", views_exchange.exchange_outcome, name="exchange_outcome"),
+    path(
+        "exchanges/<int:pk>/location/", views_exchange.exchange_location, name="exchange_location"
+    ),
+    path("exchanges/<int:pk>/bank/", views_exchange.exchange_bank_details, name="exchange_bank"),
     path("exchanges/<int:pk>/report/", views_exchange.exchange_report, name="exchange_report"),
     path(
         "exchanges/<int:pk>/evidence/",

@@ -40,7 +40,8 @@ from .forms import (
     ReviewForm,
     StartForm,
 )
-from .models import ActivityType, Application, MatchProposal
+from .models import ActivityType, Application, EligibleCountry, MatchProposal
+from .programme_data import countries_without_cap
 
 S = Application.Status
 
@@ -152,6 +153,8 @@ def landing(request):
         "can_use_catalogue": scope.is_authenticated
         and selectors.catalogue_partnerships(request.user).exists(),
         "is_reviewer": scope.is_staff_role,
+        "missing_caps": countries_without_cap(),
+        "caps": list(EligibleCountry.objects.order_by("country")),
     }
     if scope.is_staff_role:
         context["to_review"] = (
@@ -560,6 +563,8 @@ def _detail_context(request, application, *, review_form=None, **extra):
     }
     if actions["review_notes"]:
         context["review_form"] = review_form or ReviewForm(application=application)
+        if application.status not in (S.ACCEPTED, S.REJECTED, S.WITHDRAWN):
+            context["possible_matches"] = selectors.possible_matches(application)
     if application.status == S.ACCEPTED:
         context.update(_matching_context(request, application, actions))
     return context
@@ -672,11 +677,36 @@ def application_exception(request, pk):
     if not permissions.can_review(request.user, application):
         raise PermissionDenied
     try:
-        services.application_grant_exception(application=application, by=request.user)
+        services.application_grant_exception(
+            application=application, by=request.user, reason=request.POST.get("reason", "")
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("The non-member host exception was approved."))
+    return redirect("exchange:application_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def application_link(request, pk):
+    """The reviewer links the application to a registered organisation (a possible match)."""
+    from members.models import Organisation
+
+    application = _visible_application(request, pk)
+    if not permissions.can_review(request.user, application):
+        raise PermissionDenied
+    organisation = Organisation.objects.filter(pk=request.POST.get("organisation") or 0).first()
+    if organisation is None:
+        raise Http404
+    try:
+        services.application_organisation_link(
+            application=application, organisation=organisation, by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The application is linked to the registered organisation."))
     return redirect("exchange:application_detail", pk=pk)
 
 

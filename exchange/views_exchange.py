@@ -30,10 +30,13 @@ from members.roles import scope_of
 from . import grant, lifecycle, pdf, permissions, selectors
 from . import selectors_exchange as sel
 from .forms_exchange import (
+    BankDetailsForm,
     EvidenceForm,
     ExchangeListFilter,
     GenerateForm,
     HostConfirmForm,
+    LocationForm,
+    OutcomeForm,
     PaymentFilter,
     PaymentForm,
     PlanForm,
@@ -57,6 +60,7 @@ SYSTEM_NOTES = {
     "documents signed",
     "the stay started",
     "the stay ended",
+    "cut short",
 }
 
 
@@ -86,6 +90,12 @@ def _detail_url(exchange: Exchange, anchor: str = "") -> str:
 def _note(note: str) -> str:
     if note.startswith(lifecycle.GRANT_REOPENED):
         return _("Grant re-opened: %(reason)s") % {"reason": note[len(lifecycle.GRANT_REOPENED) :]}
+    if note.startswith(lifecycle.GRANT_RECOMPUTED):
+        return _("Grant computed again after the re-plan: %(change)s") % {
+            "change": note[len(lifecycle.GRANT_RECOMPUTED) :]
+        }
+    if note.startswith(lifecycle.CUT_SHORT):
+        return _("Cut short: %(reason)s") % {"reason": note[len(lifecycle.CUT_SHORT) :]}
     return _(note) if note in SYSTEM_NOTES else note
 
 
@@ -123,6 +133,7 @@ def _grant(exchange: Exchange, plan) -> dict:
         host_org=exchange.host_organisation,
         start=plan.start_date,
         end=plan.end_date,
+        subdiv=plan.host_subdivision,
     )
     return {
         "amount": computation.amount,
@@ -242,10 +253,33 @@ def _detail_context(request, exchange: Exchange, **forms) -> dict:
         ),
         **_documents(request, exchange),
     }
+    host_country = exchange.host_organisation.country.code
+    bank = getattr(exchange, "bank_details", None)
+    context["bank_details"] = bank if private else None
+    context["host_subdivision_name"] = plan.host_subdivision if plan else ""
     if actions["edit_plan"]:
-        context["plan_form"] = forms.get("plan_form") or PlanForm(plan=plan)
+        context["plan_form"] = forms.get("plan_form") or PlanForm(
+            plan=plan, host_country=host_country
+        )
+    if actions["correct_location"]:
+        context["location_form"] = forms.get("location_form") or LocationForm()
+        context["locations"] = [
+            (_("Visiting organisation"), exchange.visitor_organisation),
+            (_("Host organisation"), exchange.host_organisation),
+        ]
+    if actions["outcome"]:
+        context["outcome_form"] = forms.get("outcome_form") or OutcomeForm()
+    if actions["bank_details"]:
+        context["bank_form"] = forms.get("bank_form") or BankDetailsForm(
+            initial={"account_holder": bank.account_holder} if bank else None
+        )
     if actions["report_edit"]:
-        context["report_form"] = forms.get("report_form") or ReportForm(instance=report)
+        initial = None
+        if plan and (report is None or report.actual_start is None):
+            initial = {"actual_start": plan.start_date, "actual_end": plan.end_date}
+        context["report_form"] = forms.get("report_form") or ReportForm(
+            instance=report, initial=initial
+        )
         context["evidence_form"] = forms.get("evidence_form") or EvidenceForm()
     if actions["host_confirm"]:
         confirmation = context["host_confirmation"]
@@ -335,7 +369,7 @@ def exchange_detail(request, pk):
 @require_POST
 def exchange_plan(request, pk):
     exchange = _visible(request, pk)
-    form = PlanForm(request.POST)
+    form = PlanForm(request.POST, host_country=exchange.host_organisation.country.code)
     if not form.is_valid():
         return _render_detail(request, exchange, plan_form=form)
     had_documents = any(d.voided_at is None for d in exchange.documents.all())
@@ -345,11 +379,11 @@ def exchange_plan(request, pk):
         _form_errors(form, exc)
         return _render_detail(request, exchange, plan_form=form)
     current = ExchangeDocument.objects.filter(exchange=exchange, voided_at__isnull=True)
-    if had_documents and not current.exists():
+    if had_documents and not current.filter(signatures__isnull=False).exists():
         messages.warning(
             request,
             _(
-                "The plan was saved. It changed after the documents were generated: generate them again and sign them again."
+                "The plan was saved. It changed after the documents were generated: they were generated again from the new plan and must be signed again."
             ),
         )
     else:
@@ -514,6 +548,85 @@ def exchange_cancel(request, pk):
             "danger": True,
         },
     )
+
+
+@login_required
+def exchange_outcome(request, pk):
+    """A manager of the visitor's cluster records that the exchange did not take place or
+    was cut short (the host's statement is shown beside the form)."""
+    exchange = _visible(request, pk)
+    if not sel.exchange_actions(request.user, exchange)["outcome"]:
+        raise PermissionDenied
+    form = OutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.outcome_record(
+                exchange=exchange,
+                outcome=form.cleaned_data["outcome"],
+                reason=form.cleaned_data["reason"],
+                last_day=form.cleaned_data["last_day"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Recorded; the four parties are told by email."))
+            return redirect(_detail_url(exchange))
+    return render(
+        request,
+        "exchange/exchange/outcome_form.html",
+        {
+            "exchange": exchange,
+            "form": form,
+            "host_confirmation": getattr(exchange, "host_confirmation", None),
+            "plan": getattr(exchange, "plan", None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def exchange_location(request, pk):
+    exchange = _visible(request, pk)
+    form = LocationForm(request.POST)
+    if form.is_valid():
+        try:
+            lifecycle.location_correct(
+                exchange=exchange,
+                side=form.cleaned_data["side"],
+                city=form.cleaned_data["city"],
+                latitude=form.cleaned_data["latitude"],
+                longitude=form.cleaned_data["longitude"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The location was corrected; the grant is computed again."))
+            return redirect(_detail_url(exchange, "grant"))
+    return _render_detail(request, exchange, location_form=form)
+
+
+@login_required
+@require_POST
+def exchange_bank_details(request, pk):
+    exchange = _visible(request, pk)
+    form = BankDetailsForm(request.POST)
+    if form.is_valid():
+        try:
+            lifecycle.bank_details_save(
+                exchange=exchange,
+                account_holder=form.cleaned_data["account_holder"],
+                iban=form.cleaned_data["iban"],
+                bic=form.cleaned_data["bic"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Your bank details were saved."))
+            return redirect(_detail_url(exchange, "bank"))
+    return _render_detail(request, exchange, bank_form=form)
 
 
 # --- After the stay --------------------------------------------------------------------------
@@ -763,6 +876,9 @@ def payments_xlsx(request):
         _("First day"),
         _("Last day"),
         _("Amount (€)"),
+        _("Account holder"),
+        _("IBAN"),
+        _("BIC"),
         _("Report validated on"),
         _("Due on"),
         _("Paid on"),
@@ -774,6 +890,7 @@ def payments_xlsx(request):
         for exchange in qs.iterator(chunk_size=500):
             row = sel.payment_row(exchange, today=today)
             plan = getattr(exchange, "plan", None)
+            bank = getattr(exchange, "bank_details", None)
             yield [
                 exchange.pk,
                 exchange.visitor_organisation.legal_name,
@@ -784,6 +901,9 @@ def payments_xlsx(request):
                 plan.start_date if plan else None,
                 plan.end_date if plan else None,
                 row.amount,
+                bank.account_holder if bank else "",
+                bank.iban if bank else "",
+                bank.bic if bank else "",
                 row.validated_on,
                 row.due_on,
                 row.paid_on,

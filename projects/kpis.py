@@ -14,9 +14,11 @@ Definitions (written once here, so the dashboard, the PDF and the XLSX agree):
 - Events held: published events of the partnership that have ended. A cluster's are
   those it (co-)organised.
 - Participants: attended registrations of those events.
-- Exchanges completed: exchanges in "completed" or any later status, counted once, for
-  the visitor's partnership (VOP) only; a cluster counts those of its visitors. Dated by
-  their transition to "completed" (their creation when no history was recorded).
+- Exchanges completed: exchanges whose closing report is validated (status "report
+  validated", "paid" or "closed"), counted once, for the visitor's partnership (VOP) only;
+  a cluster counts those of its visitors. Dated by the validation of their report (their
+  creation when no history was recorded). An exchange that did not take place never counts.
+- Paid (funnel): exchanges with a recorded payment.
 - Grants paid: recorded payments (amount and date, ClusterXchange part 2), for the VOP
   only, plus exchanges marked paid or closed without a recorded payment, whose amount is
   reported as not available, never guessed.
@@ -210,11 +212,9 @@ def smes_supported(partnership, cluster=None, period=ALL_TIME) -> Measure:
 
 # --- ClusterXchange ---------------------------------------------------------------------
 
+# Completed = the closing report is validated (ClusterXchange rule, issue 12).
 COMPLETED_OR_LATER = (
-    "completed",
-    "report_submitted",
     "report_validated",
-    "report_rejected",
     "paid",
     "closed",
 )
@@ -223,11 +223,12 @@ NOT_MATCHED = ("proposed", "cancelled", "declined")
 
 
 def _completed_at():
-    """When an exchange was completed: its history row, else its creation."""
+    """When an exchange was completed (its report validated): its history row, else its
+    creation."""
     from exchange.models import ExchangeTransition
 
     completed = (
-        ExchangeTransition.objects.filter(exchange=OuterRef("pk"), to_status="completed")
+        ExchangeTransition.objects.filter(exchange=OuterRef("pk"), to_status="report_validated")
         .order_by("at")
         .values("at")[:1]
     )
@@ -307,7 +308,7 @@ def exchange_funnel(partnership, cluster=None, period=ALL_TIME) -> list[dict]:
     exchanges = _exchanges(partnership, cluster, period).aggregate(
         matched=Count("id", filter=~Q(status__in=NOT_MATCHED)),
         completed=Count("id", filter=Q(status__in=COMPLETED_OR_LATER)),
-        paid=Count("id", filter=Q(status__in=PAID)),
+        paid=Count("id", filter=Q(payment__isnull=False)),
     )
     return [
         {"key": "applications", "label": str(_("Applications")), "value": apps["total"]},

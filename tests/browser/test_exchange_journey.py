@@ -113,8 +113,13 @@ def test_new_sme_applies_the_manager_accepts_and_the_sme_sees_it(
     assert not EmailAddress.objects.get(user=user).verified
     application = Application.objects.get(applicant=user)
     assert application.status == S.DRAFT
-    # Described by its VAT number, the organisation is the member the cluster registered.
-    assert (application.organisation, application.managing_cluster) == (org, world.cluster_a)
+    # A typed VAT number never links the application to the registered member: the
+    # application keeps what the applicant typed; the cluster links it during the review.
+    assert application.organisation != org
+    assert (application.vat_number_typed, application.managing_cluster) == (
+        "B55443322",
+        world.cluster_a,
+    )
 
     # 2. The confirmation link from the email, opened in the same browser.
     (message,) = mailoutbox
@@ -159,8 +164,8 @@ def test_new_sme_applies_the_manager_accepts_and_the_sme_sees_it(
 
     eligibility = page.get_by_role("list", name="Eligibility rules")
     expect(eligibility.get_by_role("listitem")).to_have_count(7)
-    expect(eligibility).not_to_contain_text("Failed:")
-    expect(eligibility).to_contain_text("Active membership confirmed by the cluster.")
+    expect(eligibility).to_contain_text("To be confirmed by the cluster during the review.")
+    expect(eligibility).not_to_contain_text("Estampats Sabadell S.L.")
     page.get_by_role("button", name="Submit the application").click()
     page.wait_for_url(f"**/exchange/applications/{application.pk}/")
     expect(page.get_by_role("alert")).to_contain_text("Your application was submitted.")
@@ -180,14 +185,24 @@ def test_new_sme_applies_the_manager_accepts_and_the_sme_sees_it(
     manager_page.get_by_role("button", name="ClusterXchange", exact=True).click()  # menu
     manager_page.get_by_role("link", name="Applications to review").click()
     manager_page.wait_for_url("**/exchange/review/")
-    row = manager_page.get_by_role("row", name=re.compile("Estampats Sabadell S.L."))
+    # the queue shows the organisation as the applicant typed it
+    row = manager_page.get_by_role("row", name=re.compile("Estampats Sabadell"))
     expect(row).to_contain_text("Núria Estampadora")
     expect(row.locator(".badge")).to_have_text("Submitted")
-    row.get_by_role("link", name="Estampats Sabadell S.L.").click()
+    row.get_by_role("link", name="Estampats Sabadell", exact=True).click()
     manager_page.wait_for_url(f"**/exchange/applications/{application.pk}/")
+    review = manager_page.locator("#review")
+    # The possible match (same VAT number), with the differences: the manager links it.
+    expect(review.locator("#possible-matches")).to_be_visible()
+    expect(review).to_contain_text("Estampats Sabadell S.L.")
+    review.get_by_role("button", name="Link this record").click()
+    expect(manager_page.get_by_role("alert")).to_contain_text(
+        "The application is linked to the registered organisation."
+    )
     review = manager_page.locator("#review")
     review.get_by_label("Membership confirmed by the cluster").check()
     review.get_by_label("Documents complete").check()
+    review.get_by_label("Objectives clear").check()
     manager_page.once("dialog", accept)
     review.get_by_role("button", name="Accept").click()
     expect(manager_page.get_by_role("alert")).to_contain_text(
@@ -205,14 +220,16 @@ def test_new_sme_applies_the_manager_accepts_and_the_sme_sees_it(
     assert application.review_checklist == {
         "membership_confirmed": True,
         "documents_complete": True,
-        "objectives_clear": False,
+        "objectives_clear": True,
     }
+    assert application.organisation == org
     assert application.preferred_countries == ["FR", "PT"]  # in the order of the form
     assert list(application.sectors.all()) == [sector]
     assert application.catalogue_fields == ["organisation", "country"]
     assert [d.original_name for d in application.documents.all()] == ["CV Núria.pdf"]
     assert list(application.history.values_list("from_status", "to_status", "by")) == [
         (S.DRAFT, S.SUBMITTED, user.pk),
+        (S.SUBMITTED, S.SUBMITTED, manager.pk),  # linked to the registered organisation
         (S.SUBMITTED, S.ACCEPTED, manager.pk),
     ]
     assert EmailAddress.objects.get(user=user).verified

@@ -150,12 +150,18 @@ def test_from_match_to_validated_report(parties, open_as):
     # The visitor writes the closing report and adds the evidence.
     visitor.goto(detail)
     expect(visitor.locator("#exchange-status")).to_have_text("Completed")
+    # the days actually spent default to the plan
+    expect(visitor.get_by_label("Actual first day at the host")).to_have_value(START.isoformat())
     visitor.get_by_label("Objectives reached").fill("We learnt the digital finishing process")
     visitor.get_by_label("Results", exact=True).fill("A pilot order of coated fabric")
     visitor.locator('input[name="rating"][value="5"]').check()
     visitor.get_by_role("button", name="Save the report").click()
     expect(visitor.get_by_role("alert").first).to_contain_text("Your closing report was saved.")
-    for kind, name in (("ticket", "boarding-pass.pdf"), ("attendance", "attendance.pdf")):
+    for kind, name in (
+        ("ticket", "boarding-pass.pdf"),
+        ("accommodation_invoice", "hotel.pdf"),
+        ("attendance", "attendance.pdf"),
+    ):
         visitor.get_by_label("Kind of evidence").select_option(kind)
         visitor.get_by_label(re.compile(r"^File")).set_input_files(
             {"name": name, "mimeType": "application/pdf", "buffer": PDF_BYTES}

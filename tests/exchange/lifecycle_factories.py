@@ -24,6 +24,9 @@ END = date(2031, 3, 14)
 TERRASSA = {"latitude": "41.563", "longitude": "2.009"}
 NANTES = {"latitude": "47.218", "longitude": "-1.554"}
 
+# A valid test IBAN (Deutsche Bundesbank's example) and its BIC.
+IBAN = "DE89 3704 0044 0532 0130 00"
+
 PDF_BYTES = samples.PDF
 
 
@@ -143,11 +146,30 @@ def advance(parties: Parties, to: str) -> Exchange:
     if not at(X.REPORT_SUBMITTED):
         lifecycle.report_save(
             exchange=exchange,
-            data={"objectives_reached": "All", "results": "A pilot", "rating": 5},
+            data={
+                "objectives_reached": "All",
+                "results": "A pilot",
+                "rating": 5,
+                "actual_start": START,
+                "actual_end": END,
+            },
             by=parties.visitor,
         )
         lifecycle.evidence_add(
             exchange=exchange, kind=Evidence.Kind.TICKET, upload=evidence_file(), by=parties.visitor
+        )
+        lifecycle.evidence_add(
+            exchange=exchange,
+            kind=Evidence.Kind.ACCOMMODATION_INVOICE,
+            upload=evidence_file("hotel.pdf"),
+            by=parties.visitor,
+        )
+        lifecycle.bank_details_save(
+            exchange=exchange,
+            account_holder="Teixits Alfa S.L.",
+            iban=IBAN,
+            bic="",
+            by=parties.visitor,
         )
         lifecycle.host_confirm(
             exchange=exchange, took_place=True, feedback="Great", by=parties.host

@@ -100,7 +100,7 @@ def test_proposals_and_one_matched_exchange(seeded):
         assert proposal.visitor.organisation.country != proposal.host.organisation.country
         assert proposal.proposed_by is not None
         assert (proposal.responded_at is None) == (proposal.status == "proposed")
-    exchange = Exchange.objects.get()
+    exchange = Exchange.objects.get(status=Exchange.Status.MATCHED)
     assert exchange.status == Exchange.Status.MATCHED
     assert exchange.proposal.status == MatchProposal.Status.ACCEPTED
     assert exchange.visitor_application == exchange.proposal.visitor
@@ -139,7 +139,7 @@ def test_history_leads_to_the_status(seeded):
 def test_demo_accounts_apply_and_other_applicants_have_no_password(seeded):
     sme = Application.objects.get(applicant__email="sme.aei@clamtex.example", call__name=OPEN_CALL)
     assert sme.status == S.ACCEPTED
-    assert Exchange.objects.get().visitor_application == sme
+    assert Exchange.objects.get(status=Exchange.Status.MATCHED).visitor_application == sme
     others = User.objects.filter(exchange_applications__isnull=False).exclude(
         email__endswith="@clamtex.example"
     )
@@ -164,3 +164,13 @@ def test_seeding_without_accounts_seeds_the_programme_only(settings):
     assert Programme.objects.count() == 1 and Call.objects.count() == 2
     assert not Application.objects.exists()
     assert not User.objects.exists()
+
+
+def test_demo_has_an_exchange_that_did_not_take_place(seeded):
+    from exchange.models import Payment
+
+    (exchange,) = Exchange.objects.filter(status=Exchange.Status.NOT_HAPPENED)
+    assert exchange.outcome == Exchange.Outcome.NOT_HAPPENED and exchange.outcome_reason
+    assert exchange.host_confirmation.took_place is False
+    assert not Payment.objects.filter(exchange=exchange).exists()
+    assert exchange.history.filter(to_status="not_happened").count() == 1

@@ -92,9 +92,16 @@ def test_sme_rule(call, world, employees, turnover, balance, org_type, passed):
 
 def test_membership_rule(call, world):
     assert _rule(_app(call, world), "member").passed
-    outsider = _app(call, world, member=False)
+    registered = f.OrganisationFactory(country="ES")
+    f.ContactFactory(organisation=registered)  # a registered organisation, not a member
+    outsider = _app(call, world, org=registered, member=False)
     result = _rule(outsider, "member")
     assert not result.passed and result.blocks
+    # An organisation described in the application (linked to no record): to be confirmed
+    # by the cluster; it does not block submission, and acceptance needs it passed.
+    described = _rule(_app(call, world, member=False), "member")
+    assert not described.passed and not described.blocks
+    assert described.reason == "To be confirmed by the cluster during the review."
 
 
 def test_membership_must_be_active_and_in_this_partnership(call, world):
@@ -112,7 +119,9 @@ def test_non_member_sme_may_host_only_with_exception(call, world):
     assert _rule(host, "non_member_sme").passed
     host.exception_approved = True
     assert _rule(host, "member").passed
-    visitor = _app(call, world, member=False, role=R.BOTH)
+    registered = f.OrganisationFactory(country="ES")
+    f.ContactFactory(organisation=registered)
+    visitor = _app(call, world, org=registered, member=False, role=R.BOTH)
     assert not _rule(visitor, "non_member_sme").passed
     assert _rule(visitor, "non_member_sme").blocks
 

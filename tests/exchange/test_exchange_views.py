@@ -169,7 +169,7 @@ def submitted(parties):
     advance(parties, X.REPORT_SUBMITTED)
     return (
         ExchangeDocument.objects.filter(exchange=parties.exchange).first(),
-        Evidence.objects.get(report__exchange=parties.exchange),
+        Evidence.objects.filter(report__exchange=parties.exchange, kind="ticket").get(),
     )
 
 
@@ -290,6 +290,9 @@ def test_plan_errors_are_shown_next_to_the_field(as_user, parties):
 
 
 def test_an_exchange_that_cannot_be_costed_says_why(as_user, world):
+    from exchange.models import EligibleCountry
+
+    EligibleCountry.objects.filter(country="IS").update(host_cap=None)
     host = f.OrganisationFactory(country="IS", latitude="64.1", longitude="-21.9")
     other = matched_exchange(world, host_org=host)
     lifecycle.plan_update(exchange=other.exchange, data=PLAN, by=other.visitor)
@@ -337,7 +340,7 @@ def test_generate_sign_with_password_and_voided_versions(as_user, parties):
         {"start_date": START, "end_date": END, "objectives": "Other", "agenda": "Day 1"},
     )
     html = _html(client.get(_url("exchange_detail", pk)))
-    assert "Voided versions" in html and "generate them again and sign them again" in html
+    assert "Voided versions" in html and "generated again from the new plan" in html
 
 
 def test_coordinator_cannot_sign(as_user, world, parties):
@@ -387,16 +390,27 @@ def test_visitor_writes_adds_evidence_and_submits(as_user, parties):
     advance(parties, X.COMPLETED)
     pk = parties.exchange.pk
     client = as_user(parties.visitor)
-    data = {"objectives_reached": "All", "results": "A pilot order", "follow_up": "", "rating": "5"}
+    data = {
+        "objectives_reached": "All",
+        "results": "A pilot order",
+        "follow_up": "",
+        "rating": "5",
+        "actual_start": START.isoformat(),
+        "actual_end": END.isoformat(),
+        "actual_travel_mode": "",
+        "actual_distance_km": "",
+    }
+    form_html = _html(client.get(_url("exchange_detail", pk)))
+    assert f'value="{START.isoformat()}"' in form_html  # actual days default to the plan
     refused = client.post(_url("exchange_report", pk), {**data, "submit": "1"})
-    assert refused.status_code == 200 and "boarding passes" in _html(refused)
+    assert refused.status_code == 200 and "Boarding pass or ticket" in _html(refused)
     assert ClosingReport.objects.get().results == "A pilot order"  # saved anyway
     bad = client.post(
         _url("exchange_evidence_add", pk),
         {"kind": "ticket", "file": evidence_file().__class__("x.gif", b"GIF89a....", "image/gif")},
     )
     assert bad.status_code == 200 and "Only PDF, DOCX, ODT, JPEG or PNG" in _html(bad)
-    for kind in ("ticket", "attendance"):
+    for kind in ("ticket", "accommodation_invoice", "attendance"):
         response = client.post(
             _url("exchange_evidence_add", pk), {"kind": kind, "file": evidence_file(f"{kind}.pdf")}
         )
@@ -546,7 +560,13 @@ def test_payments_xlsx_opens_with_openpyxl(as_user, world, parties, manager_c):
     assert (
         by_visitor["Teixits Alfa S.L."][8] == 900 and by_visitor["Teixits Alfa S.L."][-1] == "paid"
     )
-    assert by_visitor["Teixits Alfa S.L."][12] == "TR-1"
+    assert by_visitor["Teixits Alfa S.L."][15] == "TR-1"
+    # the treasurer gets the bank details (in full) to make the transfer
+    assert by_visitor["Teixits Alfa S.L."][9:12] == (
+        "Teixits Alfa S.L.",
+        "DE89370400440532013000",
+        "COBADEFFXXX",
+    )
     assert by_visitor["'=HYPERLINK()"][-1] == "due"  # formula injection neutralised
     only_paid = as_user(parties.vop).get(_url("payments_xlsx") + "?state=paid")
     rows = list(

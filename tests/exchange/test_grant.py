@@ -86,10 +86,59 @@ def test_too_short_and_too_long_stays(programme):
     short = _compute(programme, TERRASSA, PORTO, date(2026, 3, 9), date(2026, 3, 10))
     assert short.amount is None and any("At least 3" in e for e in short.errors)
     long = _compute(programme, TERRASSA, PORTO, date(2026, 3, 1), date(2026, 4, 15))
-    assert long.amount is None and any("at most 31" in e for e in long.errors)
+    assert long.amount is None and any("at most 1 calendar month" in e for e in long.errors)
+
+
+def test_one_month_is_a_calendar_month(programme):
+    # 2 Feb – 4 Mar is 31 days (passed when a month was counted as 31 days) but more than
+    # one calendar month; 2 Feb – 1 Mar is exactly one.
+    over = _compute(programme, TERRASSA, PORTO, date(2026, 2, 2), date(2026, 3, 4))
+    assert over.amount is None
+    assert any("the last day can be 2026-03-01" in e for e in over.errors)
+    exact = _compute(programme, TERRASSA, PORTO, date(2026, 2, 2), date(2026, 3, 1))
+    assert exact.amount == Decimal("780.00")
+
+
+def test_unknown_distance_means_no_grant(programme):
+    # Before, missing coordinates skipped the 200 km rule and gave the full amount.
+    result = _compute(
+        programme, {"country": "ES"}, {"country": "FR"}, date(2026, 3, 9), date(2026, 3, 13)
+    )
+    assert result.amount is None
+    assert any("distance is unknown" in e for e in result.errors)
+
+
+def test_regional_holidays_of_the_host_region_do_not_count(programme):
+    # 11 September 2026 (Friday) is Catalonia's national day, not a Spanish holiday.
+    host = {"country": "ES", "latitude": "41.39", "longitude": "2.17"}
+    visitor = {"country": "FR", "latitude": "47.218", "longitude": "-1.554"}
+    args = {
+        "programme": programme,
+        "visitor_org": f.OrganisationFactory(**visitor),
+        "host_org": f.OrganisationFactory(**host),
+        "start": date(2026, 9, 7),
+        "end": date(2026, 9, 11),
+    }
+    assert grant.compute(**args).working_days == 5
+    catalonia = grant.compute(**args, subdiv="CT")
+    assert catalonia.working_days == 4
+    assert any("Catalonia" in step for step in catalonia.steps)
+    assert "CT" in grant.subdivisions("ES") and "13" in grant.subdivisions("PT")
+
+
+def test_holiday_names_in_the_readers_language(programme):
+    from django.utils import translation
+
+    with translation.override("pt"):
+        result = _compute(programme, TERRASSA, PORTO, date(2025, 4, 21), date(2025, 4, 25))
+    assert any("Dia da Liberdade" in step for step in result.steps)
+    with translation.override("en"):
+        result = _compute(programme, TERRASSA, PORTO, date(2025, 4, 21), date(2025, 4, 25))
+    assert any("Freedom Day" in step for step in result.steps)
 
 
 def test_country_without_cap_cannot_be_costed(programme):
+    EligibleCountry.objects.filter(country="PL").update(host_cap=None)
     result = _compute(
         programme,
         TERRASSA,
@@ -106,3 +155,48 @@ def test_thresholds_are_programme_data(programme):
     programme.save()
     result = _compute(programme, TERRASSA, PORTO, date(2026, 3, 9), date(2026, 3, 11))
     assert result.amount == Decimal("780.00")
+
+
+def test_every_eligible_country_has_a_cap_and_a_call_cannot_open_otherwise(world):
+    from django.core.exceptions import ValidationError
+
+    from exchange.models import Call
+    from exchange.programme_data import countries_without_cap
+
+    assert EligibleCountry.objects.count() == 38
+    assert countries_without_cap() == []
+    call = Call(
+        partnership=world.partnership,
+        name="C",
+        opens_on=date(2026, 1, 1),
+        closes_on=date(2026, 2, 1),
+    )
+    call.full_clean()
+    EligibleCountry.objects.filter(country__in=["AT", "NL"]).update(host_cap=None)
+    assert countries_without_cap() == ["AT", "NL"]
+    with pytest.raises(ValidationError, match="AT, NL"):
+        call.full_clean()
+
+
+def test_final_grant_never_above_the_signed_amount(programme):
+    visitor = f.OrganisationFactory(**TERRASSA)
+    host = f.OrganisationFactory(**NANTES)
+    result = grant.final(
+        programme=programme,
+        visitor_org=visitor,
+        host_org=host,
+        start=date(2031, 3, 10),
+        end=date(2031, 3, 14),
+        signed_amount=Decimal("450.00"),
+    )
+    assert result.amount == Decimal("450.00")
+    assert any("Limited to the signed amount" in step for step in result.steps)
+    shorter = grant.final(
+        programme=programme,
+        visitor_org=visitor,
+        host_org=host,
+        start=date(2031, 3, 10),
+        end=date(2031, 3, 12),
+        signed_amount=Decimal("900.00"),
+    )
+    assert shorter.amount == Decimal("450.00")

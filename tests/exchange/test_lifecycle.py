@@ -18,6 +18,7 @@ from django.utils import timezone
 from exchange import digest_sections, lifecycle, reminders, tasks, workflow
 from exchange.models import (
     ClosingReport,
+    EligibleCountry,
     Evidence,
     Exchange,
     ExchangeDocument,
@@ -155,10 +156,14 @@ def test_cancel_needs_a_reason_and_is_final(parties):
         lifecycle.exchange_cancel(exchange=exchange, by=parties.host, reason="again")
 
 
-def test_cancel_refused_once_the_stay_started(parties):
+def test_an_ongoing_exchange_can_be_cancelled_not_a_completed_one(parties, world):
     advance(parties, X.ONGOING)
+    lifecycle.exchange_cancel(exchange=parties.exchange, by=parties.visitor, reason="ill")
+    assert _reload(parties.exchange).status == X.CANCELLED
+    other = matched_exchange(world, visitor_org=f.OrganisationFactory())
+    advance(other, X.COMPLETED)
     with pytest.raises(ValidationError):
-        lifecycle.exchange_cancel(exchange=parties.exchange, by=parties.visitor, reason="late")
+        lifecycle.exchange_cancel(exchange=other.exchange, by=other.visitor, reason="late")
 
 
 # --- Plan, documents and signatures ---------------------------------------------------------
@@ -218,7 +223,10 @@ def test_a_change_when_ready_asks_for_every_signature_again(parties):
         exchange=parties.exchange, data={"agenda": ["Day 1: all"] * 5}, by=parties.vop
     )
     assert _reload(parties.exchange).status == X.IN_PREPARATION
-    assert not ExchangeDocument.objects.filter(voided_at__isnull=True).exists()
+    # both documents are generated again from the new plan, with no signature yet
+    current = ExchangeDocument.objects.filter(voided_at__isnull=True)
+    assert sorted(current.values_list("kind", "version")) == [(K.COMMITMENT, 2), (K.FINANCIAL, 2)]
+    assert not Signature.objects.filter(document__in=current).exists()
 
 
 def test_the_two_documents_never_share_a_fingerprint(parties):
@@ -325,15 +333,37 @@ def test_grant_follows_the_dates_until_the_agreement_is_signed_then_is_fixed(par
     assert any("Halved once" in step for step in plan.grant_steps)
     plan = lifecycle.plan_update(exchange=exchange, data={"end_date": END}, by=parties.host)
     assert plan.grant_amount == Decimal("900.00")
+    sign_all(parties, K.COMMITMENT)
     sign_all(parties, K.FINANCIAL)
     plan.refresh_from_db()
     assert plan.grant_locked
+    assert _reload(exchange).status == X.READY
+
+
+def test_a_replan_after_signature_recomputes_the_grant_and_regenerates_the_documents(parties):
+    # €900 (France, 5 working days) signed; re-planned to 3 days: €450, not €900.
+    exchange = parties.exchange
+    advance(parties, X.READY)
+    old = {d.kind: d for d in ExchangeDocument.objects.filter(voided_at__isnull=True)}
     plan = lifecycle.plan_update(
         exchange=exchange, data={"end_date": START + timedelta(days=2)}, by=parties.host
     )
-    assert (plan.grant_amount, plan.grant_locked) == (Decimal("900.00"), True)
-    # the signed agreement itself is voided by the change of dates
-    assert not ExchangeDocument.objects.filter(kind=K.FINANCIAL, voided_at__isnull=True).exists()
+    assert (plan.grant_amount, plan.grant_locked) == (Decimal("450.00"), False)
+    assert any("Working days" in step and "3" in step for step in plan.grant_steps)
+    assert not any("5." in step and "Working days" in step for step in plan.grant_steps)
+    for document in old.values():
+        document.refresh_from_db()
+        assert document.voided_at is not None
+    new = {d.kind: d for d in ExchangeDocument.objects.filter(voided_at__isnull=True)}
+    assert set(new) == {K.COMMITMENT, K.FINANCIAL}
+    for document in new.values():
+        assert document.content["grant"] == "450.00"
+        assert document.content["end"] == (START + timedelta(days=2)).isoformat()
+        assert document.content["working_days"] == 3
+        assert not document.signatures.exists()
+    exchange = _reload(exchange)
+    assert exchange.status == X.IN_PREPARATION
+    assert "grant recomputed: 900.00 → 450.00" in [t.note for t in exchange.history.all()]
 
 
 def test_grant_reopen_is_recorded_and_recomputes(parties):
@@ -374,6 +404,7 @@ def test_grant_reopen_refused_once_the_stay_started(parties):
 
 
 def test_financial_agreement_needs_a_costed_exchange(parties, world):
+    EligibleCountry.objects.filter(country="IS").update(host_cap=None)
     host = f.OrganisationFactory(country="IS", latitude="64.1", longitude="-21.9")  # no cap set
     other = matched_exchange(world, visitor_org=f.OrganisationFactory(), host_org=host)
     plan = lifecycle.plan_update(exchange=other.exchange, data=PLAN, by=other.visitor)
@@ -440,17 +471,39 @@ def test_report_submission_needs_content_tickets_and_attendance(parties):
         data={"objectives_reached": "All", "results": "A pilot", "rating": 4},
         by=parties.visitor,
     )
-    with pytest.raises(ValidationError, match="tickets"):
+    with pytest.raises(ValidationError, match="actually spent"):
+        lifecycle.report_submit(exchange=exchange, by=parties.visitor)
+    lifecycle.report_save(
+        exchange=exchange, data={"actual_start": START, "actual_end": END}, by=parties.visitor
+    )
+    with pytest.raises(ValidationError, match="Boarding pass or ticket, Accommodation invoice"):
         lifecycle.report_submit(exchange=exchange, by=parties.visitor)
     lifecycle.evidence_add(
         exchange=exchange, kind=Evidence.Kind.TICKET, upload=evidence_file(), by=parties.visitor
     )
+    # the accommodation invoice is required evidence (programme data), no longer optional
+    with pytest.raises(ValidationError, match="Accommodation invoice"):
+        lifecycle.report_submit(exchange=exchange, by=parties.visitor)
+    lifecycle.evidence_add(
+        exchange=exchange,
+        kind=Evidence.Kind.ACCOMMODATION_INVOICE,
+        upload=evidence_file("hotel.pdf"),
+        by=parties.visitor,
+    )
     with pytest.raises(ValidationError, match="attendance"):
         lifecycle.report_submit(exchange=exchange, by=parties.visitor)
-    # "the visit did not take place" does not replace the attendance confirmation
+    # the host says it did not take place: an uploaded attendance file does not help
     lifecycle.host_confirm(exchange=exchange, took_place=False, feedback="", by=parties.host)
-    with pytest.raises(ValidationError, match="attendance"):
+    lifecycle.evidence_add(
+        exchange=exchange,
+        kind=Evidence.Kind.ATTENDANCE,
+        upload=evidence_file("attendance.pdf"),
+        by=parties.visitor,
+    )
+    with pytest.raises(ValidationError, match="did not take place"):
         lifecycle.report_submit(exchange=exchange, by=parties.visitor)
+    lifecycle.host_confirm(exchange=exchange, took_place=True, feedback="", by=parties.host)
+    lifecycle.evidence_delete(evidence=Evidence.objects.get(kind="attendance"), by=parties.visitor)
     lifecycle.evidence_add(
         exchange=exchange,
         kind=Evidence.Kind.ATTENDANCE,

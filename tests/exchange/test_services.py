@@ -6,8 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from exchange import matching, services, workflow
+from exchange import matching, permissions, selectors, services, workflow
+from exchange.eligibility import check as eligibility_check
 from exchange.models import Application, ApplicationTransition, Exchange, MatchProposal
+from members.models import Organisation
 from tests import factories as f
 from tests.exchange.factories import ApplicationFactory, CallFactory
 
@@ -87,11 +89,116 @@ def test_non_member_host_may_submit_and_manager_grants_exception(call, world):
     app = ApplicationFactory(call=call, role=R.HOST, managing_cluster=world.cluster_a)
     services.application_submit(application=app, by=app.applicant)
     with pytest.raises(ValidationError):
-        services.application_review(application=app, to=S.ACCEPTED, by=world.manager_a)
-    services.application_grant_exception(application=app, by=world.manager_a)
-    services.application_review(application=app, to=S.ACCEPTED, by=world.manager_a)
+        services.application_review(
+            application=app, to=S.ACCEPTED, by=world.manager_a, checklist=CHECKED
+        )
+    with pytest.raises(ValidationError, match="Say why"):
+        services.application_grant_exception(application=app, by=world.manager_a, reason=" ")
+    services.application_grant_exception(
+        application=app, by=world.manager_a, reason="Unique finishing line; no member has one"
+    )
+    assert app.history.last().note.endswith("Unique finishing line; no member has one")
+    services.application_review(
+        application=app, to=S.ACCEPTED, by=world.manager_a, checklist=CHECKED
+    )
     app.refresh_from_db()
     assert app.status == S.ACCEPTED
+
+
+CHECKED = {"membership_confirmed": True, "documents_complete": True, "objectives_clear": True}
+
+
+@pytest.mark.django_db
+def test_acceptance_needs_every_checklist_item_on_the_server(call, world):
+    app = _member_app(call, world.cluster_a, status=S.SUBMITTED)
+    with pytest.raises(ValidationError, match="Tick every item"):
+        services.application_review(application=app, to=S.ACCEPTED, by=world.manager_a)
+    with pytest.raises(ValidationError, match="Documents complete"):
+        services.application_review(
+            application=app,
+            to=S.ACCEPTED,
+            by=world.manager_a,
+            checklist={**CHECKED, "documents_complete": False},
+        )
+    app.refresh_from_db()
+    assert app.status == S.SUBMITTED
+    services.application_review(
+        application=app, to=S.ACCEPTED, by=world.manager_a, checklist=CHECKED
+    )
+    app.refresh_from_db()
+    assert app.status == S.ACCEPTED
+
+
+@pytest.mark.django_db
+def test_membership_is_to_be_confirmed_until_the_cluster_ticks_it(call, world):
+    from exchange import eligibility
+
+    app = _member_app(call, world.cluster_a, status=S.SUBMITTED)
+    member = next(r for r in eligibility.check(app) if r.code == "member")
+    assert member.reason == "Active membership on record: to be confirmed by the cluster."
+    services.application_review_notes_save(
+        application=app, by=world.manager_a, checklist={"membership_confirmed": True}, notes=""
+    )
+    app.refresh_from_db()
+    member = next(r for r in eligibility.check(app) if r.code == "member")
+    assert member.reason == "Active membership confirmed by the cluster."
+
+
+@pytest.mark.django_db
+def test_a_typed_vat_never_links_nor_reveals_and_the_reviewer_links_it(call, world):
+    # the registered organisation already has an application as visitor (private)
+    ApplicationFactory(call=call, organisation=world.org_b, status=S.SUBMITTED)
+    app = ApplicationFactory(call=call, organisation=None)
+    services.application_organisation_set(
+        application=app,
+        by=app.applicant,
+        data={
+            "legal_name": "Alfa (typed)",
+            "country": "FR",
+            "org_type": "sme",
+            "employees": 5,
+            "turnover_eur": 400000,
+            "vat_number": "fr1",  # world.org_b's
+            "city": "Nantes",
+        },
+        managing_cluster=world.cluster_b,
+    )
+    app.refresh_from_db()
+    assert app.organisation != world.org_b
+    assert app.organisation.legal_name == "Alfa (typed)"
+    assert app.vat_number_typed == "fr1"
+    assert app.organisation.employees == 5  # what the applicant typed, not the record's
+    visits = next(r for r in eligibility_check(app) if r.code == "visits_once")
+    assert visits.passed  # nothing about the registered organisation's applications
+    assert "another application" not in " ".join(r.reason for r in eligibility_check(app))
+    services.application_save(application=app, data={"role": R.HOST}, by=app.applicant)
+    # drafts stay private: the reviewing cluster does not see the draft
+    assert not permissions.can_view_application(world.manager_b, app)
+    assert permissions.can_view_application(app.applicant, app)
+    services.application_submit(application=app, by=app.applicant)
+    app.refresh_from_db()
+    assert permissions.can_view_application(world.manager_b, app)
+    matches = selectors.possible_matches(app)
+    assert [m.organisation for m in matches] == [world.org_b]
+    labels = {label for label, _typed, _record in matches[0].differences}
+    assert "legal name" in labels and "VAT / registration number" not in labels
+    with pytest.raises(PermissionDenied):
+        services.application_organisation_link(
+            application=app, organisation=world.org_b, by=world.manager_a
+        )
+    with pytest.raises(ValidationError):
+        services.application_organisation_link(
+            application=app, organisation=world.org_a, by=world.manager_b
+        )
+    typed = app.organisation
+    services.application_organisation_link(
+        application=app, organisation=world.org_b, by=world.manager_b
+    )
+    app.refresh_from_db()
+    assert app.organisation == world.org_b
+    assert not Organisation.objects.filter(pk=typed.pk).exists()  # the described one goes
+    world.org_b.refresh_from_db()
+    assert world.org_b.legal_name == "Composites Bêta SAS"  # never changed
 
 
 ALLOWED = [
@@ -133,7 +240,7 @@ def test_other_clusters_manager_cannot_review(call, world):
         with pytest.raises(PermissionDenied):
             services.application_review(application=app, to=to, by=world.manager_b, note="x")
     with pytest.raises(PermissionDenied):
-        services.application_grant_exception(application=app, by=world.manager_b)
+        services.application_grant_exception(application=app, by=world.manager_b, reason="x")
 
 
 @pytest.mark.django_db
@@ -284,3 +391,30 @@ def test_two_matches_accepted_at_the_same_moment_make_one_visit(call, world):
         t.join(timeout=30)
     assert sorted(outcomes) == ["ok", "refused"]
     assert Exchange.objects.filter(visitor_organisation=visitor.organisation).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_described_organisation_is_located_from_its_city(call, world):
+    app = ApplicationFactory(call=call, organisation=None)
+    services.application_organisation_set(
+        application=app,
+        by=app.applicant,
+        data={"legal_name": "Filats", "country": "ES", "org_type": "sme", "city": "Sabadell"},
+        managing_cluster=world.cluster_a,
+    )
+    app.refresh_from_db()
+    assert abs(float(app.organisation.latitude) - 41.55) < 0.05
+
+
+@pytest.mark.django_db
+def test_the_organisation_step_needs_the_city(call, world):
+    from exchange.forms import OrganisationStepForm
+
+    app = ApplicationFactory(call=call, organisation=None, managing_cluster=world.cluster_a)
+    data = {"legal_name": "Filats", "country": "ES", "org_type": "large"}
+    form = OrganisationStepForm(data, application=app, user=app.applicant)
+    assert form.is_valid()  # a draft keeps whatever was typed
+    assert not form.check_complete()
+    assert "city" in form.errors
+    form = OrganisationStepForm({**data, "city": "Sabadell"}, application=app, user=app.applicant)
+    assert form.is_valid() and form.check_complete(), form.errors

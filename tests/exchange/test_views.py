@@ -275,6 +275,7 @@ GET_MATRIX = [
     ("application_submit", "draft", 405, 405, 405, 405, 405, 405, LOGIN, 405),
     ("application_review", "submitted", 405, 405, 405, 405, 405, 405, LOGIN, 405),
     ("application_exception", "nonmember_host", 405, 405, 405, 405, 405, 405, LOGIN, 405),
+    ("application_link", "submitted", 405, 405, 405, 405, 405, 405, LOGIN, 405),
     ("proposal_respond", "proposal", 405, 405, 405, 405, 405, 405, LOGIN, 405),
 ]
 
@@ -341,7 +342,8 @@ REFUSED_POSTS = [
     ("application_review", "submitted",
      {"decision": "save", "review_notes": "Hijacked", "membership_confirmed": "on"},
      403, 404, 404, 404, LOGIN, 403),
-    ("application_exception", "nonmember_host", {}, 403, 404, 404, 404, LOGIN, 404),
+    ("application_exception", "nonmember_host", {"reason": "x"}, 403, 404, 404, 404, LOGIN, 404),
+    ("application_link", "submitted", {"organisation": "1"}, 403, 404, 404, 404, LOGIN, 403),
     ("proposal_create", "new_pair", {"message": "Shall we?"}, 403, 404, 404, 404, LOGIN, None),
     # The applicant proposed this match: only the other side answers it.
     ("proposal_respond", "proposal", {"decision": "accept"}, 403, 404, 404, 404, LOGIN, 403),
@@ -504,7 +506,8 @@ def test_my_applications_query_budget(as_role, world, objects, django_assert_max
                 application=app, from_status=S.DRAFT, to_status=to, by=world.manager_a, note=note
             )
     client = as_role("applicant")
-    with django_assert_max_num_queries(10):
+    # 11: the draft's eligibility asks once whether its organisation is one it described
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("exchange:mine"))
     assert response.status_code == 200
     assert _html(response).count('class="card mb-3" id="application-') == n + 3
@@ -556,7 +559,7 @@ def test_anonymous_apply_creates_an_unverified_account_and_a_draft(
     assert application.consent_privacy
     assert application.managing_cluster == world.cluster_a
     org = application.organisation
-    assert (org.legal_name, org.country.code, org.vat_number, org.employees) == (
+    assert (org.legal_name, org.country.code, application.vat_number_typed, org.employees) == (
         "Filats Nous S.L.",
         "ES",
         "B99887766",
@@ -579,7 +582,11 @@ def test_anonymous_apply_creates_an_unverified_account_and_a_draft(
     assert address.verified
 
 
-def test_apply_links_an_organisation_already_registered_with_the_same_vat(client, world, objects):
+def test_a_typed_vat_never_links_an_application_to_a_registered_organisation(
+    client, world, objects
+):
+    world.org_a.vat_number, world.org_a.city = "B11223344", "Terrassa"
+    world.org_a.save()
     data = _apply_data(
         world,
         objects.call,
@@ -589,10 +596,15 @@ def test_apply_links_an_organisation_already_registered_with_the_same_vat(client
     )
     client.post(reverse("exchange:apply"), data)
     application = Application.objects.get(applicant__email="jordi@filats-nous.example")
-    assert application.organisation == world.org_a
-    assert application.managing_cluster == world.cluster_a  # from the membership
+    assert application.organisation != world.org_a  # keeps what the applicant typed
+    assert application.organisation.legal_name == "Alfa (typed differently)"
+    assert application.vat_number_typed == "b11223344"
+    assert application.managing_cluster is None  # nothing taken from the member's record
     world.org_a.refresh_from_db()
     assert world.org_a.legal_name == "Teixits Alfa S.L."  # never changed by an applicant
+    client.force_login(application.applicant)
+    page = _text(client.get(reverse("exchange:application_detail", args=[application.pk])))
+    assert "Teixits Alfa" not in page and "Terrassa" not in page
 
 
 @pytest.mark.parametrize("email", ["rep.a@example.org", "REP.A@Example.org"])
@@ -916,6 +928,9 @@ def test_catalogue_refused_to_applicants_not_yet_accepted(as_role, objects):
 # --- Review through the pages -------------------------------------------------------------
 
 
+TICKED = {"membership_confirmed": "on", "documents_complete": "on", "objectives_clear": "on"}
+
+
 def _review(client, application, decision, **data):
     return client.post(
         reverse("exchange:application_review", args=[application.pk]),
@@ -951,7 +966,7 @@ def test_review_decision_records_history_and_emails_the_applicant_in_their_langu
             decision,
             note=note,
             review_notes="Checked the statutes.",
-            membership_confirmed="on",
+            **TICKED,
         )
     assert response.url == reverse("exchange:application_detail", args=[app.pk])
     app.refresh_from_db()
@@ -1055,12 +1070,19 @@ def test_non_member_host_needs_the_exception_before_acceptance(as_role, world, o
     assert response.status_code == 200
     app.refresh_from_db()
     assert app.status == S.SUBMITTED
-    client.post(reverse("exchange:application_exception", args=[app.pk]))
+    client.post(reverse("exchange:application_exception", args=[app.pk]), {"reason": ""})
+    app.refresh_from_db()
+    assert not app.exception_approved  # a reason is needed
+    client.post(reverse("exchange:application_exception", args=[app.pk]), {"reason": "Unique line"})
     app.refresh_from_db()
     assert app.exception_approved
-    assert app.history.last().note == "non-member host exception approved"
+    assert app.history.last().note == "non-member host exception approved: Unique line"
     assert app.history.last().by == world.manager_a
-    _review(client, app, S.ACCEPTED)
+    response = _review(client, app, S.ACCEPTED)
+    assert response.status_code == 200  # the checklist is not ticked: refused on the server
+    app.refresh_from_db()
+    assert app.status == S.SUBMITTED
+    _review(client, app, S.ACCEPTED, **TICKED)
     app.refresh_from_db()
     assert app.status == S.ACCEPTED
 

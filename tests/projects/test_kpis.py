@@ -52,10 +52,11 @@ def other_partnership(world):
 
 def test_exchange_counts_only_for_the_visitors_partnership(world, other_partnership):
     a, b, c = world.cluster_a, world.cluster_b, world.cluster_c
-    exchange(a, b, X.COMPLETED)
+    exchange(a, b, X.REPORT_VALIDATED)  # completed = its report is validated
     exchange(b, a, X.PAID)
     exchange(a, c, X.REPORT_VALIDATED)  # hosted in the other partnership: counts here
-    exchange(c, a, X.COMPLETED)  # visitor of the other partnership: never counts here
+    exchange(c, a, X.REPORT_VALIDATED)  # visitor of the other partnership: never counts here
+    exchange(a, b, X.COMPLETED)  # stay over, report not validated: not counted yet
     exchange(a, b, X.MATCHED)  # not completed yet
     exchange(b, a, X.CANCELLED)
 
@@ -88,14 +89,14 @@ def test_grants_paid_are_recorded_payments_and_invent_no_amount(world):
 
 
 def test_exchanges_are_dated_by_their_completion(world):
-    done = exchange(world.cluster_a, world.cluster_b, X.COMPLETED)
+    done = exchange(world.cluster_a, world.cluster_b, X.REPORT_VALIDATED)
     ExchangeTransition.objects.create(
         exchange=done,
-        from_status="ongoing",
-        to_status="completed",
+        from_status="report_submitted",
+        to_status="report_validated",
         at=timezone.now() - timedelta(days=200),
     )
-    exchange(world.cluster_a, world.cluster_b, X.COMPLETED)  # no history: its creation
+    exchange(world.cluster_a, world.cluster_b, X.REPORT_VALIDATED)  # no history: creation
     recent = Period(days_ago(30), None)
     assert _value("exchanges_completed", world.partnership, period=recent).value == 1
     assert _value("exchanges_completed", world.partnership).value == 2
@@ -103,8 +104,15 @@ def test_exchanges_are_dated_by_their_completion(world):
 
 def test_exchange_funnel(world):
     a, b = world.cluster_a, world.cluster_b
-    exchange(a, b, X.COMPLETED)  # 2 accepted applications (visitor and host)
-    exchange(a, b, X.PAID)  # 2 more
+    exchange(a, b, X.REPORT_VALIDATED)  # 2 accepted applications (visitor and host)
+    paid = exchange(a, b, X.PAID)  # 2 more; "paid" = a payment is recorded
+    Payment.objects.create(
+        exchange=paid,
+        amount=Decimal("390"),
+        paid_on=days_ago(1),
+        reference="T",
+        recorded_by=world.manager_a,
+    )
     exchange(a, b, X.MATCHED)  # 2 more
     call = CallFactory(partnership=world.partnership)
     ApplicationFactory(call=call, managing_cluster=a, status=Application.Status.SUBMITTED)
@@ -216,7 +224,7 @@ def test_kpi_table_sums_manual_values_and_compares_with_the_target(world, projec
     KPIValueFactory(  # before the project: not counted
         kpi=k3, period_start=days_ago(900), period_end=days_ago(800), value=100
     )
-    exchange(world.cluster_a, world.cluster_b, X.COMPLETED)
+    exchange(world.cluster_a, world.cluster_b, X.REPORT_VALIDATED)
 
     rows = {row.kpi.code: row for row in kpis.kpi_table(project)}
     assert rows["K3"].cumulative == Decimal("5.5")

@@ -32,7 +32,7 @@ def data(world, project):
     """Known figures: 2 exchanges completed (1 paid €390) for cluster A's visitors and 1 for
     B's; one training of A held with 3 participants; 7 staff trained (manual); D1.1 late."""
     a, b = world.cluster_a, world.cluster_b
-    exchange(a, b, X.COMPLETED)
+    exchange(a, b, X.REPORT_VALIDATED)  # completed = report validated
     Payment.objects.create(
         exchange=exchange(a, b, X.PAID),
         amount=Decimal("390"),
@@ -40,7 +40,7 @@ def data(world, project):
         reference="SEPA-1",
         recorded_by=world.manager_a,
     )
-    exchange(b, a, X.COMPLETED)
+    exchange(b, a, X.REPORT_VALIDATED)
     start = timezone.now() - timedelta(days=10)
     training = EventFactory(
         partnership=world.partnership,
