@@ -12,3 +12,9 @@ PAYMENT_DUE = kinds.register("exchange.payment_due", "exchange/email/payment_due
 
 # The visitor's cluster validated or returned the closing report: essential.
 REPORT_DECISION = kinds.register("exchange.report_decision", "exchange/email/report_decision")
+
+# --- Parties of other partnerships (exchange/external.py): essential, they carry the link ---
+EXTERNAL_INVITATION = kinds.register(
+    "exchange.external_invitation", "exchange/email/external_invitation"
+)
+EXTERNAL_CODE = kinds.register("exchange.external_code", "exchange/email/external_code")
