@@ -18,3 +18,9 @@ EXTERNAL_INVITATION = kinds.register(
     "exchange.external_invitation", "exchange/email/external_invitation"
 )
 EXTERNAL_CODE = kinds.register("exchange.external_code", "exchange/email/external_code")
+
+# --- Impact follow-up (exchange/impact.py): non-essential, one can unsubscribe ---------------
+IMPACT_SURVEY = kinds.register("exchange.impact_survey", "exchange/email/impact_survey", "surveys")
+IMPACT_REMINDER = kinds.register(
+    "exchange.impact_reminder", "exchange/email/impact_reminder", "surveys"
+)

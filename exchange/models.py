@@ -563,3 +563,4 @@ class Payment(models.Model):
 # --- Parties of other partnerships (issue 12, bullet 7) ---------------------------------------
 
 from .external_models import ExternalParty  # noqa: E402, F401
+from .impact_models import ImpactSurvey  # noqa: E402, F401  (issue 12, bullet 11)

@@ -24,3 +24,25 @@ def reminders_sweep() -> int:
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
 def reminder_send(code: str, pk: int, role: str = "") -> int:
     return reminders.reminder_queue(code=code, pk=pk, role=role)
+
+
+# --- Impact follow-up (exchange/impact.py) ---------------------------------------------------
+
+
+@shared_task
+def impact_sweep() -> int:
+    """Creates the surveys that became due, then one small task per email to queue."""
+    from . import impact
+
+    impact.surveys_create()
+    items = impact.due()
+    for survey_id, occasion in items:
+        impact_survey_send.delay(survey_id, occasion)
+    return len(items)
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
+def impact_survey_send(survey_id: int, occasion: str) -> bool:
+    from . import impact
+
+    return impact.survey_send(survey_id=survey_id, occasion=occasion)

@@ -129,3 +129,10 @@ urlpatterns += [
     ),
     path("partner/<str:token>/confirm/", external_views.external_confirm, name="external_confirm"),
 ]
+
+# Impact follow-up survey (exchange/impact_views.py): a private link, no account.
+from . import impact_views  # noqa: E402
+
+urlpatterns += [
+    path("impact/<str:token>/", impact_views.impact_survey, name="impact_survey"),
+]

@@ -14,6 +14,7 @@ CATEGORIES = {
     "reminders": _("Reminders (events, deadlines, documents to sign)"),
     "announcements": _("Messages from event organisers to all participants"),
     "reports": _("Monthly progress reports of the programme (coordinator and managers)"),
+    "surveys": _("Follow-up surveys 3, 6 and 12 months after an exchange or a training"),
 }
 
 
