@@ -530,6 +530,7 @@ def pdf_context(scope: Scope) -> tuple[dict, int]:
         "funnel": funnel,
         "funnel_chart": svg_funnel(funnel),
         "grants": kpis.grants_paid(scope.partnership, scope.cluster, period),
+        "impact": kpis.impact_summary(scope.partnership, scope.cluster, period),
         "events": events,
         "more_events": more_events,
         "event_kinds": kinds,
