@@ -88,13 +88,13 @@ class ExternalActor:
 # --- Links ---------------------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
+def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _new_token(party: ExternalParty) -> str:
     token = secrets.token_urlsafe(32)
-    party.token_hash = _token_hash(token)
+    party.token_hash = hash_token(token)
     party.link_expires_at = timezone.now() + timedelta(days=LINK_DAYS)
     party.revoked_at = None
     return token
@@ -108,7 +108,7 @@ def party_for_token(token: str) -> ExternalParty:
     """The party a link belongs to, if the link is still valid."""
     party = (
         ExternalParty.objects.select_related("exchange")
-        .filter(token_hash=_token_hash(token or ""))
+        .filter(token_hash=hash_token(token or ""))
         .first()
     )
     if party is None:
