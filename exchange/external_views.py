@@ -126,7 +126,7 @@ def _link_refused(request, exc: PermissionDenied):
     response = render(
         request, "exchange/external/link_invalid.html", {"reason": str(exc)}, status=403
     )
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -142,7 +142,7 @@ def _with_party(view):
             response = view(request, token, party, *args, **kwargs)
         except external.LinkInvalid as exc:
             return _link_refused(request, exc)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex"
         return response
 

@@ -18,7 +18,7 @@ def impact_survey(request, token):
         response = render(
             request, "exchange/external/link_invalid.html", {"reason": str(exc)}, status=403
         )
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
     form = ImpactSurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -40,5 +40,5 @@ def impact_survey(request, token):
             "open": impact.survey_open(survey),
         },
     )
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response

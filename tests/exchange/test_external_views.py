@@ -81,7 +81,7 @@ def test_link_page_shows_the_exchange_without_login(client, world):
     assert response.status_code == 200
     assert "Teixits Alfa S.L. → Textiles Gamma SRL" in body
     assert "Confirm the match" in body
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
