@@ -426,7 +426,8 @@ def write_xlsx(scope: Scope, out, progress: Callable[[int], None]) -> int:
                 ex.visitor_organisation.legal_name,
                 ex.visitor_cluster.acronym,
                 ex.host_organisation.legal_name,
-                ex.host_cluster.acronym,
+                # (a host of another partnership has no cluster on this portal)
+                ex.host_cluster.acronym if ex.host_cluster_id else "",
                 ex.get_status_display(),
                 _num(payment.amount) if payment else None,
                 payment.paid_on if payment else None,
