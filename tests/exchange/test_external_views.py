@@ -202,3 +202,41 @@ def test_a_link_cannot_sign_a_document_of_another_exchange(client, world, signin
     )
     assert response.status_code == 404
     assert not document_b.signatures.exists()
+
+
+@pytest.mark.parametrize("n", [1, 8])
+def test_proposal_page_query_budget(client, world, django_assert_max_num_queries, n):
+    for _ in range(n):
+        accepted_visitor(world, org=f.OrganisationFactory(country="ES"))
+    client.force_login(world.manager_a)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("exchange:external_host_new"))
+    assert response.content.decode().count('<option value="') >= n
+
+
+def test_manager_records_a_visitor_of_another_partnership(client, world):
+    from exchange.models import Application
+    from tests.exchange.factories import ApplicationFactory
+
+    host_app = ApplicationFactory(
+        organisation=world.org_b,
+        managing_cluster=world.cluster_b,
+        role=Application.Role.HOST,
+        status=Application.Status.ACCEPTED,
+        call=accepted_visitor(world).call,
+    )
+    data = {"application": host_app.pk, "org_type": "sme", "latitude": "", "longitude": ""}
+    data.update({f"visitor_{k}": v for k, v in {**HOST, "country": "PT"}.items()})
+    data.update({f"vop_{k}": v for k, v in HOP.items() if k != "partnership_name"})
+    client.force_login(world.manager_a)  # not the host's cluster: its host is not offered
+    assert client.post(reverse("exchange:external_visitor_new"), data).status_code == 200
+    assert not Exchange.objects.exists()
+    client.force_login(world.manager_b)
+    response = client.post(reverse("exchange:external_visitor_new"), data)
+    exchange = Exchange.objects.get()
+    assert response.status_code == 302
+    assert (exchange.host_application, exchange.visitor_cluster) == (host_app, None)
+    assert set(exchange.external_parties.values_list("role", flat=True)) == {"vo", "vop"}
+    detail = client.get(reverse("exchange:exchange_detail", args=[exchange.pk]))
+    assert detail.status_code == 200
+    assert "Textiles Gamma SRL" in detail.content.decode()

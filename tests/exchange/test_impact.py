@@ -173,12 +173,8 @@ def survey(validated):
     return survey
 
 
-def _url(survey):
-    return impact.survey_url(survey).split("testserver")[-1].replace("http://127.0.0.1:8000", "")
-
-
 def test_survey_page_answers_once_without_login(client, survey, settings):
-    url = reverse("exchange:impact_survey", args=[_url(survey).rstrip("/").split("/")[-1]])
+    url = reverse("exchange:impact_survey", args=[impact.survey_url(survey).split("/")[-2]])
     page = client.get(url)
     assert page.status_code == 200
     assert "Did you sign a collaboration agreement" in page.content.decode()
@@ -257,3 +253,21 @@ def test_report_context_has_the_impact_section(world, survey):
     )
     assert "1 of 1 answered (100 % response rate)" in text
     assert "Collaboration agreements: 1" in text
+
+
+@pytest.mark.parametrize("n", [1, 10])
+def test_survey_page_query_budget(client, world, django_assert_max_num_queries, n):
+    end = _aware(date(2031, 3, 5))
+    training = EventFactory(
+        partnership=world.partnership,
+        kind=Event.Kind.TRAINING,
+        start=end - timedelta(hours=6),
+        end=end,
+    )
+    RegistrationFactory.create_batch(n, event=training, status=Registration.Status.ATTENDED)
+    impact.surveys_create(today=date(2031, 6, 5))
+    survey = ImpactSurvey.objects.first()
+    token = impact.survey_url(survey).rstrip("/").split("/")[-1]
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("exchange:impact_survey", args=[token]))
+    assert training.title in response.content.decode()
