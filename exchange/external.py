@@ -306,6 +306,8 @@ def external_visitor_propose(
         raise ValidationError(
             {"visitor_country": _("Visitor and host must be registered in different countries.")}
         )
+    if not EligibleCountry.objects.filter(country=visitor["country"]).exists():
+        raise ValidationError({"visitor_country": _("This country does not take part.")})
     organisation = _external_organisation(visitor, org_type, latitude, longitude)
     exchange = Exchange.objects.create(
         visitor_application=None,

@@ -181,15 +181,23 @@ def _parties(exchange: Exchange) -> list[dict]:
         {
             "role": R.VOP,
             "label": R.VOP.label,
-            "name": exchange.visitor_cluster.name if exchange.visitor_cluster_id else "",
-            "detail": lifecycle.cluster_label(exchange, R.VOP),
+            "name": exchange.visitor_cluster.name
+            if exchange.visitor_cluster_id
+            else lifecycle.cluster_label(exchange, R.VOP),
+            "detail": exchange.visitor_cluster.acronym
+            if exchange.visitor_cluster_id
+            else _("another partnership"),
             "person": None,
         },
         {
             "role": R.HOP,
             "label": R.HOP.label,
-            "name": exchange.host_cluster.name if exchange.host_cluster_id else "",
-            "detail": lifecycle.cluster_label(exchange, R.HOP),
+            "name": exchange.host_cluster.name
+            if exchange.host_cluster_id
+            else lifecycle.cluster_label(exchange, R.HOP),
+            "detail": exchange.host_cluster.acronym
+            if exchange.host_cluster_id
+            else _("another partnership"),
             "person": None,
         },
     ]
