@@ -387,3 +387,31 @@ def test_external_visitor_lifecycle_never_counts_for_this_partnership(world):
         ).value
         == 0
     )
+
+
+def test_reminders_never_reach_portal_users_for_an_external_role(world):
+    from exchange import reminders
+
+    f.UserFactory(email="bystander@example.org")  # no role anywhere
+    exchange = external_host_exchange(world)
+    ho = party(exchange, R.HO)
+    external.external_match_respond(party=ho, accept=True)
+    external.external_plan_update(party=ho, data=PLAN)
+    document = lifecycle.document_generate(
+        exchange=exchange, kind=K.COMMITMENT, by=exchange.visitor_application.applicant
+    )
+    ExchangeDocument.objects.filter(pk=document.pk).update(
+        created_at=timezone.now() - timedelta(days=3)
+    )
+    for occasion in reminders.due():
+        reminders.reminder_queue(code=occasion.code, pk=occasion.pk, role=occasion.role)
+    recipients = set(
+        Email.objects.filter(kind="exchange.signature").values_list("recipient", flat=True)
+    )
+    assert recipients  # the visitor and its cluster are reminded
+    assert "bystander@example.org" not in recipients
+    assert recipients <= {
+        exchange.visitor_application.applicant.email,
+        world.rep_a.email,  # represents the visiting organisation
+        world.manager_a.email,
+    }
