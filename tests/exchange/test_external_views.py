@@ -240,3 +240,29 @@ def test_manager_records_a_visitor_of_another_partnership(client, world):
     detail = client.get(reverse("exchange:exchange_detail", args=[exchange.pk]))
     assert detail.status_code == 200
     assert "Textiles Gamma SRL" in detail.content.decode()
+
+
+def test_coordinator_sees_an_external_visitors_exchange_another_partnership_does_not(client, world):
+    from exchange.models import Application
+    from tests.exchange.factories import ApplicationFactory
+
+    host_app = ApplicationFactory(
+        organisation=world.org_b,
+        managing_cluster=world.cluster_b,
+        role=Application.Role.HOST,
+        status=Application.Status.ACCEPTED,
+        call=accepted_visitor(world).call,
+    )
+    exchange = external.external_visitor_propose(
+        host=host_app,
+        visitor={**HOST, "country": "PT"},
+        vop=HOP,
+        org_type="sme",
+        by=world.manager_b,
+    )
+    url = reverse("exchange:exchange_detail", args=[exchange.pk])
+    client.force_login(world.coordinator)
+    assert client.get(url).status_code == 200
+    other = f.CoordinatorFactory(partnership=f.PartnershipFactory(acronym="OTHER")).user
+    client.force_login(other)
+    assert client.get(url).status_code == 404
