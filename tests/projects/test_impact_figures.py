@@ -23,6 +23,10 @@ pytestmark = pytest.mark.django_db
 def surveyed(world, project):
     """An exchange of cluster A's visitor with a host of another partnership, validated
     3 months ago; the visitor answered its survey (agreement signed), the host did not."""
+    from exchange.models import EligibleCountry
+    from exchange.programme_data import seed_eligible_countries
+
+    seed_eligible_countries(EligibleCountry)  # flushed by transactional tests elsewhere
     exchange = external_host_exchange(world)
     Exchange.objects.filter(pk=exchange.pk).update(status=Exchange.Status.REPORT_VALIDATED)
     validated = timezone.now() - timedelta(days=95)
