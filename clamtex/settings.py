@@ -225,6 +225,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exchange.tasks.bank_details_cleanup",
         "schedule": crontab(hour=3, minute=20),
     },
+    # Impact follow-up: surveys 3, 6 and 12 months after a validated exchange or a training
+    # (one invitation and one reminder per person and milestone; exchange/impact.py).
+    "exchange-impact-surveys": {
+        "task": "exchange.tasks.impact_sweep",
+        "schedule": crontab(hour=9, minute=20),
+    },
     # On the 1st of each month: last month's progress report (PDF) for each coordinator and
     # cluster manager, emailed as a link through the outbox (once per person and month).
     "monthly-reports": {

@@ -328,3 +328,41 @@ class PaymentAdmin(ExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Parties of other partnerships, impact follow-up (issue 12) ------------------------------
+
+from .models import ExternalParty, ImpactSurvey  # noqa: E402
+
+
+@admin.register(ExternalParty)
+class ExternalPartyAdmin(admin.ModelAdmin):
+    """Contacts may be corrected; the link (token hash, expiry, revocation) and the one-time
+    code are managed by the services (revoke / send a new link on the exchange page)."""
+
+    list_display = ["name", "role", "partnership_name", "exchange", "link_expires_at", "revoked_at"]
+    list_filter = ["role", "country"]
+    search_fields = ["name", "partnership_name", "contact_name", "contact_email"]
+    raw_id_fields = ["exchange", "invited_by"]
+    exclude = ["token_hash", "code_hash"]
+    readonly_fields = [
+        "link_expires_at",
+        "revoked_at",
+        "invited_at",
+        "last_seen_at",
+        "code_sent_at",
+        "code_expires_at",
+        "code_attempts",
+        "codes_sent",
+    ]
+
+
+@admin.register(ImpactSurvey)
+class ImpactSurveyAdmin(ExportMixin, admin.ModelAdmin):
+    list_display = ["email", "respondent", "months", "due_on", "status", "answered_at"]
+    list_filter = ["status", "respondent", "months"]
+    search_fields = ["email", "name"]
+    raw_id_fields = ["exchange", "registration"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # answers are the respondents' own

@@ -388,6 +388,7 @@ def seed_exchange(
     result["not_happened"] = _not_happened(
         applications[("2021", "produtech", 2)], applications[("2021", "emc2", 5)], managers
     )
+    result["external_exchange"] = _external_host_exchange(applications)
     return result
 
 
@@ -449,4 +450,73 @@ def _not_happened(visitor: Application, host: Application, managers: dict) -> Ex
             },
         )
         previous = to
+    return exchange
+
+
+# --- An exchange with a host of another partnership (issue 12, bullet 7) -------------------------
+
+EXTERNAL_HOST = "Textiles Gamma SRL"
+
+
+def _external_host_exchange(applications: dict) -> Exchange | None:
+    """The last accepted visitor without an exchange visits a Belgian host of another
+    partnership (recorded as external parties; its links are made by "Send a new link" on
+    the exchange page, since seeding sends no email). Looked up by the host's name."""
+    import secrets
+
+    from .external import LINK_DAYS, hash_token
+    from .models import ExternalParty
+
+    existing = Exchange.objects.filter(host_organisation__legal_name=EXTERNAL_HOST).first()
+    visitor = existing.visitor_application if existing else None
+    if visitor is None:
+        busy = set(Exchange.objects.values_list("visitor_organisation_id", flat=True))
+        candidates = [
+            a
+            for key, a in sorted(applications.items(), reverse=True)
+            if key[0] == "open"
+            and a.status == S.ACCEPTED
+            and a.wants_to_visit
+            and a.organisation_id not in busy
+            and a.organisation.country.code != "BE"
+        ]
+        if not candidates:
+            return None
+        visitor = candidates[0]
+    host, _created = Organisation.objects.get_or_create(
+        legal_name=EXTERNAL_HOST,
+        country="BE",
+        defaults={"city": "Mouscron", "latitude": "50.744", "longitude": "3.214"},
+    )
+    exchange, _created = Exchange.objects.update_or_create(
+        visitor_organisation=visitor.organisation,
+        defaults={
+            "visitor_application": visitor,
+            "host_application": None,
+            "host_organisation": host,
+            "visitor_cluster": visitor.managing_cluster,
+            "host_cluster": None,
+            "status": Exchange.Status.MATCHED,
+        },
+    )
+    for role, name, city, contact, email, language in (
+        ("ho", EXTERNAL_HOST, "Mouscron", "Gaëlle Gamma", "gaelle@gamma.example", "fr"),
+        ("hop", "Flanders Textile Cluster", "Gent", "Hans Hoppe", "hans@cluster.example", "en"),
+    ):
+        ExternalParty.objects.update_or_create(
+            exchange=exchange,
+            role=role,
+            defaults={
+                "name": name,
+                "country": "BE",
+                "city": city,
+                "partnership_name": "TEXNET Benelux",
+                "contact_name": contact,
+                "contact_email": email,
+                "contact_language": language,
+                # An unknown token: the manager sends a real link from the exchange page.
+                "token_hash": hash_token(secrets.token_urlsafe(32)),
+                "link_expires_at": timezone.now() + timedelta(days=LINK_DAYS),
+            },
+        )
     return exchange

@@ -10,14 +10,13 @@ from django.utils.translation import gettext as _
 from members.models import Membership, Organisation
 
 from .models import Application, EligibleCountry, Exchange, Programme
+from .participation import HOST_TYPES, MEMBERSHIP_NOT_REQUIRED, VISITOR_TYPES  # programme data
 
 T = Organisation.Type
 
 # Every item of the reviewer's checklist must be ticked, on the server, before acceptance
 # (Application.review_checklist; the labels are in forms.CHECKLIST).
 REVIEW_ITEMS = ("membership_confirmed", "documents_complete", "objectives_clear")
-VISITOR_TYPES = {T.SME, T.STARTUP, T.RTO, T.SUPPORT}
-HOST_TYPES = VISITOR_TYPES | {T.LARGE, T.UNIVERSITY, T.PUBLIC}
 SME_TYPES = {T.SME, T.STARTUP}
 
 
@@ -128,6 +127,14 @@ def rule_membership(app, org, *, member: bool, described: bool = False, **_kw) -
             label,
             True,
             _("Active membership on record: to be confirmed by the cluster."),
+        )
+    if org.org_type in MEMBERSHIP_NOT_REQUIRED:
+        return RuleResult(
+            "member",
+            label,
+            True,
+            _("Does not apply: a %(type)s takes part in its own name (ClusterXchange rules).")
+            % {"type": org.get_org_type_display().lower()},
         )
     if app.role == Application.Role.HOST and org.org_type in SME_TYPES:
         return RuleResult(

@@ -20,3 +20,15 @@ SUBMITTED = kinds.register("exchange.submitted", "exchange/email/submitted", "su
 # The visitor's cluster recorded that the exchange did not take place or was cut short:
 # essential, to the four parties.
 OUTCOME = kinds.register("exchange.outcome", "exchange/email/outcome")
+
+# --- Parties of other partnerships (exchange/external.py): essential, they carry the link ---
+EXTERNAL_INVITATION = kinds.register(
+    "exchange.external_invitation", "exchange/email/external_invitation"
+)
+EXTERNAL_CODE = kinds.register("exchange.external_code", "exchange/email/external_code")
+
+# --- Impact follow-up (exchange/impact.py): non-essential, one can unsubscribe ---------------
+IMPACT_SURVEY = kinds.register("exchange.impact_survey", "exchange/email/impact_survey", "surveys")
+IMPACT_REMINDER = kinds.register(
+    "exchange.impact_reminder", "exchange/email/impact_reminder", "surveys"
+)

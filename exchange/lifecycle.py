@@ -54,18 +54,22 @@ OUTCOME = Exchange.Outcome
 def roles_of(user, exchange: Exchange) -> set[str]:
     """The roles a user holds on an exchange: VO / HO (the applicants or representatives of
     the organisations), VOP / HOP (managers of the two managing clusters)."""
+    if getattr(user, "is_external_party", False):  # exchange/external.py: a private link
+        return user.roles_on(exchange)
     scope = scope_of(user)
     uid = getattr(user, "pk", None)
     roles = set()
     if (
-        exchange.visitor_application.applicant_id == uid
-        or exchange.visitor_organisation_id in scope.organisation_ids
-    ):
+        uid is not None
+        and exchange.visitor_application_id
+        and exchange.visitor_application.applicant_id == uid
+    ) or exchange.visitor_organisation_id in scope.organisation_ids:
         roles.add(R.VO)
     if (
-        exchange.host_application.applicant_id == uid
-        or exchange.host_organisation_id in scope.organisation_ids
-    ):
+        uid is not None
+        and exchange.host_application_id
+        and exchange.host_application.applicant_id == uid
+    ) or exchange.host_organisation_id in scope.organisation_ids:
         roles.add(R.HO)
     if exchange.visitor_cluster_id in scope.managed_cluster_ids:
         roles.add(R.VOP)
@@ -79,7 +83,7 @@ def can_view_exchange(user, exchange: Exchange) -> bool:
     return (
         bool(roles_of(user, exchange))
         or scope.is_admin
-        or (exchange.visitor_cluster.partnership_id in scope.partnership_ids)
+        or (responsible_partnership_id(exchange) in scope.partnership_ids)
     )
 
 
@@ -142,6 +146,8 @@ def _programme(exchange) -> Programme:
 def grant_compute(exchange: Exchange, plan: ExchangePlan) -> grant.GrantComputation | None:
     if not (plan.start_date and plan.end_date):
         return None
+    if exchange.visitor_cluster_id is None:
+        return None  # a visitor of another partnership: its own partnership pays the grant
     return grant.compute(
         programme=_programme(exchange),
         visitor_org=exchange.visitor_organisation,
@@ -305,6 +311,11 @@ def _party(organisation) -> dict:
 
 
 def _traveller(exchange: Exchange) -> str:
+    if exchange.visitor_application is None:  # a visitor of another partnership
+        from .models import ExternalParty
+
+        party = ExternalParty.objects.filter(exchange=exchange, role=R.VO).first()
+        return party.contact_name if party else ""
     applicant = exchange.visitor_application.applicant
     return applicant.get_full_name() or applicant.email
 
@@ -321,10 +332,10 @@ def _canonical(exchange: Exchange, plan: ExchangePlan) -> dict:
         "host": exchange.host_organisation.legal_name,
         "visitor_party": _party(exchange.visitor_organisation),
         "host_party": _party(exchange.host_organisation),
-        "vop": exchange.visitor_cluster.acronym,
-        "hop": exchange.host_cluster.acronym,
-        "visitor_partnership": exchange.visitor_cluster.partnership.name,
-        "host_partnership": exchange.host_cluster.partnership.name,
+        "vop": cluster_label(exchange, R.VOP),
+        "hop": cluster_label(exchange, R.HOP),
+        "visitor_partnership": partnership_label(exchange, R.VOP),
+        "host_partnership": partnership_label(exchange, R.HOP),
         "start": plan.start_date.isoformat() if plan.start_date else None,
         "end": plan.end_date.isoformat() if plan.end_date else None,
         "host_region": plan.host_subdivision,
@@ -440,6 +451,8 @@ def _fully_signed(exchange: Exchange, kind: str) -> bool:
 def _after_signature(exchange: Exchange, by) -> None:
     commitment = _fully_signed(exchange, ExchangeDocument.Kind.COMMITMENT)
     financial = _fully_signed(exchange, ExchangeDocument.Kind.FINANCIAL)
+    if exchange.visitor_cluster_id is None:
+        financial = True  # the visitor's partnership signs its financial agreement elsewhere
     if financial:
         ExchangePlan.objects.filter(exchange=exchange).update(grant_locked=True)
     if commitment and exchange.status == X.IN_PREPARATION:
@@ -989,3 +1002,41 @@ def bank_details_erase_due(*, today: date | None = None) -> int:
                 account_holder="", iban="", bic="", erased_at=timezone.now()
             )
     return erased
+
+
+# --- Parties of other partnerships (exchange/external.py) ------------------------------------
+
+
+def cluster_label(exchange: Exchange, role: str) -> str:
+    """VOP / HOP as written in the documents: the cluster's acronym, or the partnership
+    and cluster organisation of an external party."""
+    cluster = exchange.visitor_cluster if role == R.VOP else exchange.host_cluster
+    if cluster is not None:
+        return cluster.acronym
+    from .external import party_label
+
+    return party_label(exchange, role)
+
+
+def partnership_label(exchange: Exchange, role: str) -> str:
+    """The partnership of the VOP / HOP: this portal's, or an external party's."""
+    cluster = exchange.visitor_cluster if role == R.VOP else exchange.host_cluster
+    if cluster is not None:
+        return cluster.partnership.name
+    from .models import ExternalParty
+
+    party = ExternalParty.objects.filter(exchange=exchange, role=role).first()
+    return party.partnership_name if party else ""
+
+
+def responsible_partnership_id(exchange: Exchange) -> int | None:
+    """The partnership of this portal responsible for the exchange: the visitor's, or the
+    host's when the visitor comes from another partnership."""
+    cluster = exchange.visitor_cluster or exchange.host_cluster
+    return cluster.partnership_id if cluster else None
+
+
+# Used by exchange/external.py, which acts for parties without an account.
+lock_exchange = _locked
+after_signature = _after_signature
+document_fingerprint = _hash

@@ -352,11 +352,12 @@ class Exchange(models.Model):
     proposal = models.OneToOneField(
         MatchProposal, null=True, on_delete=models.SET_NULL, related_name="exchange"
     )
+    # Empty for a party of another partnership (exchange/external_models.py ExternalParty).
     visitor_application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, related_name="exchanges_as_visitor"
+        Application, null=True, on_delete=models.PROTECT, related_name="exchanges_as_visitor"
     )
     host_application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, related_name="exchanges_as_host"
+        Application, null=True, on_delete=models.PROTECT, related_name="exchanges_as_host"
     )
     visitor_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="visits"
@@ -365,10 +366,10 @@ class Exchange(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="hosted_visits"
     )
     visitor_cluster = models.ForeignKey(
-        Cluster, on_delete=models.PROTECT, related_name="+", verbose_name="VOP"
+        Cluster, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="VOP"
     )
     host_cluster = models.ForeignKey(
-        Cluster, on_delete=models.PROTECT, related_name="+", verbose_name="HOP"
+        Cluster, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="HOP"
     )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.MATCHED)
     # Recorded by a manager of the visitor's cluster after the first day at the host.
@@ -480,7 +481,17 @@ class Signature(models.Model):
         ExchangeDocument, on_delete=models.CASCADE, related_name="signatures"
     )
     role = models.CharField(_("signs as"), max_length=3, choices=Role)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # A party of another partnership signs through its private link (no account).
+    external_party = models.ForeignKey(
+        "exchange.ExternalParty",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signatures",
+    )
     signed_at = models.DateTimeField(default=timezone.now)
     document_hash = models.CharField(max_length=64)
 
@@ -488,11 +499,15 @@ class Signature(models.Model):
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
         constraints = [
-            models.UniqueConstraint(fields=["document", "role"], name="one_signature_per_role")
+            models.UniqueConstraint(fields=["document", "role"], name="one_signature_per_role"),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(external_party__isnull=False),
+                name="signature_by_user_or_external_party",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.get_role_display()} – {self.user}"
+        return f"{self.get_role_display()} – {self.user or self.external_party}"
 
 
 class ClosingReport(models.Model):
@@ -575,7 +590,15 @@ class HostConfirmation(models.Model):
     took_place = models.BooleanField(_("the visit took place"))
     feedback = models.TextField(_("feedback"), blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # A host of another partnership confirms through its private link (no account).
+    external_party = models.ForeignKey(
+        "exchange.ExternalParty",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     confirmed_at = models.DateTimeField(default=timezone.now)
 
@@ -637,3 +660,9 @@ class BankDetails(models.Model):
         if not self.iban:
             return ""
         return f"{self.iban[:4]} •••• {self.iban[-4:]}"
+
+
+# --- Parties of other partnerships (issue 12, bullet 7) ---------------------------------------
+
+from .external_models import ExternalParty  # noqa: E402, F401
+from .impact_models import ImpactSurvey  # noqa: E402, F401  (issue 12, bullet 11)

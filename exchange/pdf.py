@@ -127,7 +127,8 @@ def certificate_context(exchange: Exchange, side: str) -> dict:
         "organisation": exchange.visitor_organisation if visitor else exchange.host_organisation,
         "counterpart": exchange.host_organisation if visitor else exchange.visitor_organisation,
         "cluster": exchange.visitor_cluster if visitor else exchange.host_cluster,
-        "partnership": exchange.visitor_cluster.partnership,
+        # (one side may be of another partnership: its cluster is not on this portal)
+        "partnership": (exchange.visitor_cluster or exchange.host_cluster).partnership,
         "issued": timezone.localdate(),
         "reference": f"CX-{exchange.pk}-{'V' if visitor else 'H'}",
     }

@@ -134,6 +134,8 @@ def _party_users(exchange: Exchange, role: str) -> list:
     """The people who act for a party: the applicant and the representatives of the
     organisation (VO, HO), the managers of the cluster (VOP, HOP). Active accounts only."""
     User = get_user_model()
+    if role in _external_roles(exchange):
+        return []  # a party of another partnership: reached through its link (external.py)
     if role in (R.VO, R.HO):
         application = exchange.visitor_application if role == R.VO else exchange.host_application
         organisation_id = (
@@ -303,3 +305,17 @@ def outcome_queue(*, exchange: Exchange) -> int:
     }
     key = f"{emails.OUTCOME.name}:{exchange.pk}:{exchange.outcome}"
     return _send(emails.OUTCOME, key, users.values(), exchange, context)
+
+
+def _external_roles(exchange: Exchange) -> set[str]:
+    """Roles held by parties of another partnership (no application, no cluster here)."""
+    roles = set()
+    if exchange.visitor_application_id is None:
+        roles.add(R.VO)
+    if exchange.host_application_id is None:
+        roles.add(R.HO)
+    if exchange.visitor_cluster_id is None:
+        roles.add(R.VOP)
+    if exchange.host_cluster_id is None:
+        roles.add(R.HOP)
+    return roles

@@ -66,6 +66,10 @@ def exchanges_visible_to(user) -> QuerySet[Exchange]:
         condition |= Q(host_cluster_id__in=scope.managed_cluster_ids)
     if scope.partnership_ids:
         condition |= Q(visitor_cluster__partnership_id__in=scope.partnership_ids)
+        # A visitor of another partnership coming to one of ours (this partnership is HOP).
+        condition |= Q(
+            visitor_cluster__isnull=True, host_cluster__partnership_id__in=scope.partnership_ids
+        )
     return qs.filter(condition)
 
 

@@ -30,3 +30,25 @@ def reminder_send(code: str, pk: int, role: str = "") -> int:
 def bank_details_cleanup() -> int:
     """Erases the bank details kept past the payment plus the programme's retention."""
     return lifecycle.bank_details_erase_due()
+
+
+# --- Impact follow-up (exchange/impact.py) ---------------------------------------------------
+
+
+@shared_task
+def impact_sweep() -> int:
+    """Creates the surveys that became due, then one small task per email to queue."""
+    from . import impact
+
+    impact.surveys_create()
+    items = impact.due()
+    for survey_id, occasion in items:
+        impact_survey_send.delay(survey_id, occasion)
+    return len(items)
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
+def impact_survey_send(survey_id: int, occasion: str) -> bool:
+    from . import impact
+
+    return impact.survey_send(survey_id=survey_id, occasion=occasion)

@@ -99,3 +99,46 @@ urlpatterns = [
     path("payments/", views_exchange.payments, name="payments"),
     path("payments/export.xlsx", views_exchange.payments_xlsx, name="payments_xlsx"),
 ]
+
+# Parties of other partnerships (exchange/external_views.py): the inviting manager, then the
+# party itself through its private link (no account).
+from . import external_views  # noqa: E402
+
+urlpatterns += [
+    path("exchanges/external-host/", external_views.external_host_new, name="external_host_new"),
+    path(
+        "exchanges/external-visitor/",
+        external_views.external_visitor_new,
+        name="external_visitor_new",
+    ),
+    path(
+        "exchanges/<int:pk>/external/<int:party_pk>/revoke/",
+        external_views.external_party_revoke,
+        name="external_party_revoke",
+    ),
+    path(
+        "exchanges/<int:pk>/external/<int:party_pk>/renew/",
+        external_views.external_party_renew,
+        name="external_party_renew",
+    ),
+    path("partner/<str:token>/", external_views.external_home, name="external_home"),
+    path("partner/<str:token>/respond/", external_views.external_respond, name="external_respond"),
+    path("partner/<str:token>/plan/", external_views.external_plan, name="external_plan"),
+    path(
+        "partner/<str:token>/generate/", external_views.external_generate, name="external_generate"
+    ),
+    path("partner/<str:token>/code/", external_views.external_code, name="external_code"),
+    path(
+        "partner/<str:token>/sign/<int:document_pk>/",
+        external_views.external_sign,
+        name="external_sign",
+    ),
+    path("partner/<str:token>/confirm/", external_views.external_confirm, name="external_confirm"),
+]
+
+# Impact follow-up survey (exchange/impact_views.py): a private link, no account.
+from . import impact_views  # noqa: E402
+
+urlpatterns += [
+    path("impact/<str:token>/", impact_views.impact_survey, name="impact_survey"),
+]

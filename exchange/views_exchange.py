@@ -27,7 +27,7 @@ from clamtex.core.files import private_download
 from clamtex.core.security import sensitive
 from members.roles import scope_of
 
-from . import grant, lifecycle, pdf, permissions, selectors
+from . import external, grant, lifecycle, pdf, permissions, selectors
 from . import selectors_exchange as sel
 from .forms_exchange import (
     BankDetailsForm,
@@ -117,7 +117,8 @@ def _history(exchange: Exchange) -> list[dict]:
 def _grant(exchange: Exchange, plan) -> dict:
     """The computation shown step by step. A fixed grant shows the stored steps (what was
     agreed); otherwise it is computed again in the reader's language, errors apart."""
-    if plan is None or not (plan.start_date and plan.end_date):
+    if plan is None or not (plan.start_date and plan.end_date) or not exchange.visitor_cluster_id:
+        # (no visitor's cluster here: a visitor of another partnership, paid by its own)
         return {"amount": None, "steps": [], "errors": [], "locked": False, "dates": False}
     if plan.grant_locked:
         return {
@@ -179,27 +180,37 @@ def _parties(exchange: Exchange) -> list[dict]:
             "label": R.VO.label,
             "name": exchange.visitor_organisation.legal_name,
             "detail": exchange.visitor_organisation.country.name,
-            "person": exchange.visitor_application.applicant,
+            "person": exchange.visitor_application.applicant
+            if exchange.visitor_application_id
+            else None,
         },
         {
             "role": R.HO,
             "label": R.HO.label,
             "name": exchange.host_organisation.legal_name,
             "detail": exchange.host_organisation.country.name,
-            "person": exchange.host_application.applicant,
+            "person": exchange.host_application.applicant if exchange.host_application_id else None,
         },
         {
             "role": R.VOP,
             "label": R.VOP.label,
-            "name": exchange.visitor_cluster.name,
-            "detail": exchange.visitor_cluster.acronym,
+            "name": exchange.visitor_cluster.name
+            if exchange.visitor_cluster_id
+            else lifecycle.cluster_label(exchange, R.VOP),
+            "detail": exchange.visitor_cluster.acronym
+            if exchange.visitor_cluster_id
+            else _("another partnership"),
             "person": None,
         },
         {
             "role": R.HOP,
             "label": R.HOP.label,
-            "name": exchange.host_cluster.name,
-            "detail": exchange.host_cluster.acronym,
+            "name": exchange.host_cluster.name
+            if exchange.host_cluster_id
+            else lifecycle.cluster_label(exchange, R.HOP),
+            "detail": exchange.host_cluster.acronym
+            if exchange.host_cluster_id
+            else _("another partnership"),
             "person": None,
         },
     ]
@@ -212,7 +223,7 @@ def _sees_private(user, exchange: Exchange, roles: set[str]) -> bool:
     return bool(
         roles & {R.VO, R.VOP}
         or scope.is_admin
-        or exchange.visitor_cluster.partnership_id in scope.partnership_ids
+        or lifecycle.responsible_partnership_id(exchange) in scope.partnership_ids
     )
 
 
@@ -245,13 +256,12 @@ def _detail_context(request, exchange: Exchange, **forms) -> dict:
         "payment": payment if private else None,
         "payment_due_on": due_on,
         "payment_overdue": bool(due_on and payment is None and due_on < today),
-        "visitor_application_visible": permissions.can_view_application(
-            user, exchange.visitor_application
-        ),
-        "host_application_visible": permissions.can_view_application(
-            user, exchange.host_application
-        ),
+        "visitor_application_visible": exchange.visitor_application_id is not None
+        and permissions.can_view_application(user, exchange.visitor_application),
+        "host_application_visible": exchange.host_application_id is not None
+        and permissions.can_view_application(user, exchange.host_application),
         **_documents(request, exchange),
+        **external.panel_context(user, exchange),  # parties of another partnership
     }
     host_country = exchange.host_organisation.country.code
     bank = getattr(exchange, "bank_details", None)

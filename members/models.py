@@ -229,6 +229,7 @@ class Organisation(models.Model):
         UNIVERSITY = "university", _("University")
         PUBLIC = "public", _("Public body")
         SUPPORT = "support", _("Other support organisation")
+        CLUSTER = "cluster", _("Cluster organisation")
 
     legal_name = models.CharField(_("legal name"), max_length=300)
     vat_number = models.CharField(_("VAT / registration number"), max_length=40, blank=True)

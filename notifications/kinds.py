@@ -15,6 +15,7 @@ CATEGORIES = {
     "announcements": _("Messages from event organisers to all participants"),
     "reports": _("Monthly progress reports of the programme (coordinator and managers)"),
     "submissions": _("An email for each application submitted to my cluster (cluster managers)"),
+    "surveys": _("Follow-up surveys 3, 6 and 12 months after an exchange or a training"),
 }
 
 

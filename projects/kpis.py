@@ -322,6 +322,97 @@ def exchange_funnel(partnership, cluster=None, period=ALL_TIME) -> list[dict]:
 # --- Strategies and labels ------------------------------------------------------------------
 
 
+# --- Impact follow-up (exchange/impact.py) ---------------------------------------------------
+# Surveys 3, 6 and 12 months after a validated exchange (counted for the visitor's
+# partnership and cluster, like the exchange) or after a training of the partnership
+# (a cluster counts the trainings it organised). Dated by their answer (or sending).
+
+
+def _impact_surveys(partnership, cluster, *, trainings: bool = True):
+    from exchange.models import ImpactSurvey
+    from workshops.models import Event
+
+    about = Q(exchange__visitor_cluster__partnership=partnership)
+    if cluster is not None:
+        about = Q(exchange__visitor_cluster=cluster)
+    if trainings:
+        events = Event.objects.filter(partnership=partnership)
+        if cluster is not None:
+            events = events.filter(
+                id__in=Event.organisers.through.objects.filter(cluster=cluster).values("event_id")
+            )
+        about |= Q(registration__event__in=events)
+    return ImpactSurvey.objects.filter(about)
+
+
+@register(
+    "impact_collaboration_agreements",
+    _("Collaboration agreements after exchanges (follow-up surveys)"),
+    _("exchanges"),
+)
+def impact_collaboration_agreements(partnership, cluster=None, period=ALL_TIME) -> Measure:
+    """Exchanges where the visitor or the host answered that a collaboration agreement
+    was signed (an exchange counts once, whoever said so and however often)."""
+    answered = _impact_surveys(partnership, cluster, trainings=False).filter(
+        status="answered", collaboration_agreement=True
+    )
+    return Measure(
+        answered.filter(period.q_datetime("answered_at")).values("exchange_id").distinct().count()
+    )
+
+
+@register(
+    "impact_joint_projects",
+    _("Joint projects after exchanges and trainings (follow-up surveys)"),
+    _("projects"),
+)
+def impact_joint_projects(partnership, cluster=None, period=ALL_TIME) -> Measure:
+    answered = (
+        _impact_surveys(partnership, cluster)
+        .filter(status="answered", joint_project=True)
+        .filter(period.q_datetime("answered_at"))
+    )
+    exchanges = answered.filter(exchange__isnull=False).values("exchange_id").distinct().count()
+    return Measure(exchanges + answered.filter(registration__isnull=False).count())
+
+
+@register("impact_response_rate", _("Response rate of the follow-up surveys"), _("% answered"))
+def impact_response_rate(partnership, cluster=None, period=ALL_TIME) -> Measure:
+    summary = impact_summary(partnership, cluster, period)
+    return Measure(
+        summary["rate"],
+        note=str(_("%(answered)d of %(sent)d answered") % summary),
+        extra=summary,
+    )
+
+
+def impact_summary(partnership, cluster=None, period=ALL_TIME) -> dict:
+    """What the follow-up surveys say, in one query: sent, answered, response rate (None
+    when nothing was sent), and the answers' totals."""
+    surveys = (
+        _impact_surveys(partnership, cluster)
+        .filter(status__in=["sent", "answered"])
+        .filter(period.q_datetime("sent_at"))
+    )
+    row = surveys.aggregate(
+        sent=Count("id"),
+        answered=Count("id", filter=Q(status="answered")),
+        agreements=Count("id", filter=Q(status="answered", collaboration_agreement=True)),
+        joint_projects=Count("id", filter=Q(status="answered", joint_project=True)),
+        new_partners=Count("id", filter=Q(status="answered", new_clients_or_suppliers=True)),
+        investment=Sum("investment_eur", filter=Q(status="answered")),
+        jobs=Sum("jobs_created", filter=Q(status="answered")),
+    )
+    row["investment"] = row["investment"] or Decimal("0")
+    row["jobs"] = row["jobs"] or 0
+    row["rate"] = (
+        (Decimal(row["answered"] * 100) / row["sent"]).quantize(Decimal("1"))
+        if row["sent"]
+        else None
+    )
+    return row
+
+
 @register("strategies_delivered", _("Strategies delivered"), _("strategies"))
 def strategies_delivered(
     partnership, cluster=None, period=ALL_TIME, joint=None, kind="strategy"

@@ -426,7 +426,8 @@ def write_xlsx(scope: Scope, out, progress: Callable[[int], None]) -> int:
                 ex.visitor_organisation.legal_name,
                 ex.visitor_cluster.acronym,
                 ex.host_organisation.legal_name,
-                ex.host_cluster.acronym,
+                # (a host of another partnership has no cluster on this portal)
+                ex.host_cluster.acronym if ex.host_cluster_id else "",
                 ex.get_status_display(),
                 _num(payment.amount) if payment else None,
                 payment.paid_on if payment else None,
@@ -530,6 +531,7 @@ def pdf_context(scope: Scope) -> tuple[dict, int]:
         "funnel": funnel,
         "funnel_chart": svg_funnel(funnel),
         "grants": kpis.grants_paid(scope.partnership, scope.cluster, period),
+        "impact": kpis.impact_summary(scope.partnership, scope.cluster, period),
         "events": events,
         "more_events": more_events,
         "event_kinds": kinds,

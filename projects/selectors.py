@@ -197,6 +197,7 @@ def dashboard(user, project: Project, cluster: Cluster | None = None) -> dict:
         "milestones": list(milestones_of(project)),
         "funnel": kpis.exchange_funnel(project.partnership, cluster),
         "grants": kpis.grants_paid(project.partnership, cluster),
+        "impact": kpis.impact_summary(project.partnership, cluster),  # follow-up surveys
         "events": upcoming_events(user, project, cluster),
         "strategies": list(strategies_of(project, cluster)),
         "today": today,

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('members', '0005_cluster_website_en'),
+        ('members', '0006_cluster_website_en'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -100,12 +100,25 @@ def test_proposals_and_one_matched_exchange(seeded):
         assert proposal.visitor.organisation.country != proposal.host.organisation.country
         assert proposal.proposed_by is not None
         assert (proposal.responded_at is None) == (proposal.status == "proposed")
-    exchange = Exchange.objects.get(status=Exchange.Status.MATCHED)
+    exchange = Exchange.objects.get(proposal__isnull=False, status=Exchange.Status.MATCHED)
     assert exchange.status == Exchange.Status.MATCHED
     assert exchange.proposal.status == MatchProposal.Status.ACCEPTED
     assert exchange.visitor_application == exchange.proposal.visitor
     assert exchange.visitor_cluster == exchange.visitor_application.managing_cluster
     assert exchange.host_cluster != exchange.visitor_cluster
+
+
+def test_one_exchange_with_a_host_of_another_partnership(seeded):
+    from exchange.models import ExternalParty
+
+    exchange = Exchange.objects.get(host_organisation__legal_name="Textiles Gamma SRL")
+    assert exchange.host_application is None and exchange.host_cluster is None
+    assert exchange.visitor_application.status == S.ACCEPTED
+    assert exchange.visitor_organisation.country.code != "BE"
+    parties = {p.role: p for p in ExternalParty.objects.filter(exchange=exchange)}
+    assert set(parties) == {"ho", "hop"}
+    assert parties["hop"].partnership_name == "TEXNET Benelux"
+    assert not exchange.host_organisation.memberships.exists()
 
 
 def test_the_rules_of_the_scheme_would_have_let_it_through(seeded):
@@ -139,7 +152,7 @@ def test_history_leads_to_the_status(seeded):
 def test_demo_accounts_apply_and_other_applicants_have_no_password(seeded):
     sme = Application.objects.get(applicant__email="sme.aei@clamtex.example", call__name=OPEN_CALL)
     assert sme.status == S.ACCEPTED
-    assert Exchange.objects.get(status=Exchange.Status.MATCHED).visitor_application == sme
+    assert Exchange.objects.get(proposal__isnull=False, status=Exchange.Status.MATCHED).visitor_application == sme
     others = User.objects.filter(exchange_applications__isnull=False).exclude(
         email__endswith="@clamtex.example"
     )

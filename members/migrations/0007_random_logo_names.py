@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0005_cluster_website_en'),
+        ('members', '0006_cluster_website_en'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0004_directory_search_trigram'),
+        ('members', '0005_export_run'),
     ]
 
     operations = [
