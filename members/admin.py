@@ -127,6 +127,7 @@ class OrganisationAdmin(ExportMixin, admin.ModelAdmin):
         # A "country" column looks the value up in the field's choices, which
         # django-countries rebuilds (250 translated names, sorted) for every row.
         return obj.country.name
+
     search_fields = ["legal_name", "vat_number", "city"]
     autocomplete_fields = ["sectors"]
     inlines = [MembershipInline, ContactInline, RepresentativeInline]

@@ -4,7 +4,7 @@ from allauth.account.signals import email_confirmed
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Membership, Organisation
+from .models import Membership, Organisation, Sector
 
 
 @receiver(email_confirmed)
@@ -22,3 +22,13 @@ def member_figures_changed(**kwargs):
     from .selectors import member_figures_invalidate
 
     member_figures_invalidate()
+
+
+@receiver(post_save, sender=Sector)
+@receiver(post_delete, sender=Sector)
+def sector_choices_changed(**kwargs):
+    from django.core.cache import cache
+
+    from .filters import SECTOR_CHOICES_KEY
+
+    cache.delete(SECTOR_CHOICES_KEY)

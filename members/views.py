@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,10 +42,14 @@ def _form_errors_to_messages(form, exc: ValidationError):
 
 
 def _directory_filter(request):
-    clusters = selectors.clusters_visible_to(request.user)
-    if not scope_of(request.user).is_admin:
-        clusters = clusters.filter(id__in=scope_of(request.user).cluster_ids)
-    clusters = list(clusters.values_list("pk", "acronym"))
+    scope = scope_of(request.user)
+    clusters = Cluster.objects.all()
+    if not scope.is_admin:
+        # The clusters whose members the user sees (all of them visible by definition).
+        clusters = clusters.filter(
+            Q(id__in=scope.managed_cluster_ids) | Q(partnership_id__in=scope.partnership_ids)
+        )
+    clusters = list(clusters.order_by("acronym").values_list("pk", "acronym"))
     return DirectoryFilter(
         request.GET or None,
         queryset=selectors.organisations_visible_to(request.user),
