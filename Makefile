@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+SCALE ?= 1.0
 export DJANGO_SETTINGS_MODULE := clamtex.settings
 
 .DEFAULT_GOAL := help
@@ -51,9 +52,10 @@ fmt: install ## Format and fix the code with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install messages ## Benchmarks: export of 100,000 members, outbox sweep over 100,000 emails
-	$(PY) -m benchmarks.run
-	$(PY) -m benchmarks.outbox
+bench: install messages ## Pages (wrk) and jobs at SCALE (1.0 = 100,000 members) on PostgreSQL + Redis
+	@# docs/performance.md: BENCH_DATABASE_URL (default clamtex_bench on the local server),
+	@# REDIS_URL, BENCH_SECONDS, BENCH_ROUNDS. Writes var/bench/results.json.
+	SCALE=$(SCALE) $(PY) -m benchmarks.bench
 
 clean: ## Remove the virtualenv and local data (SQLite file, queue, cache)
 	rm -rf $(VENV) var
