@@ -169,3 +169,23 @@ class DirectoryFilter(django_filters.FilterSet):
                 & Q(balance_sheet_eur__isnull=True)
             )
         )
+
+
+def directory_filterset(user, data) -> DirectoryFilter:
+    """The directory's filters for this user (the page, its exports and export runs)."""
+    from .models import Cluster
+    from .roles import scope_of
+    from .selectors import organisations_visible_to
+
+    scope = scope_of(user)
+    clusters = Cluster.objects.all()
+    if not scope.is_admin:
+        # The clusters whose members the user sees (all of them visible by definition).
+        clusters = clusters.filter(
+            Q(id__in=scope.managed_cluster_ids) | Q(partnership_id__in=scope.partnership_ids)
+        )
+    return DirectoryFilter(
+        data or None,
+        queryset=organisations_visible_to(user),
+        clusters=list(clusters.order_by("acronym").values_list("pk", "acronym")),
+    )
