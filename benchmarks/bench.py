@@ -12,7 +12,8 @@ and Redis (REDIS_URL, default redis://127.0.0.1:6379/0) with production settings
 4. prints a table with the targets and writes var/bench/results.json.
 
 Environment: SCALE (1.0), BENCH_SECONDS per wrk run (5), BENCH_ROUNDS (3),
-BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_PORT (8131), BENCH_SKIP_SEED=1.
+BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_PORT (8131), BENCH_SKIP_SEED=1,
+BENCH_SKIP_PAGES=1, BENCH_SKIP_JOBS=1.
 """
 
 import contextlib
@@ -460,7 +461,7 @@ def main() -> int:
 
     keys = sessions()
     print(f"pages (wrk -t{THREADS} -c{CONNECTIONS} {SECONDS}s × {ROUNDS} rounds, paired):")
-    page_results = measure_pages(keys)
+    page_results = measure_pages(keys) if os.environ.get("BENCH_SKIP_PAGES") != "1" else {}
     print("jobs:")
     job_results = measure_jobs() if os.environ.get("BENCH_SKIP_JOBS") != "1" else {}
     results = {
