@@ -481,6 +481,12 @@ def main() -> int:
     print()
     print(table(results))
     print(f"\nwritten to {OUT / 'results.json'}")
+    # A smoke test fails on a broken page or job, not on a missed target.
+    broken = [n for n, r in page_results.items() if r["status"] != 200]
+    broken += [n for n, r in job_results.items() if r.get("seconds") is None]
+    if broken:
+        print("broken: " + ", ".join(broken))
+        return 1
     return 0
 
 
