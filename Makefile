@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+SCALE ?= 1.0
 export DJANGO_SETTINGS_MODULE := clamtex.settings
 
 .DEFAULT_GOAL := help
@@ -56,9 +57,10 @@ fmt: install ## Format and fix the code with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install messages ## Benchmarks: export of 100,000 members, outbox sweep over 100,000 emails
-	$(PY) -m benchmarks.run
-	$(PY) -m benchmarks.outbox
+bench: install messages ## Pages (wrk) and jobs at SCALE (1.0 = 100,000 members) on PostgreSQL + Redis
+	@# docs/performance.md: BENCH_DATABASE_URL (default clamtex_bench on the local server),
+	@# REDIS_URL, BENCH_SECONDS, BENCH_ROUNDS. Writes var/bench/results.json.
+	SCALE=$(SCALE) $(PY) -m benchmarks.bench
 
 serve: install ## Production on this machine: migrate, collectstatic, then gunicorn + Celery worker + beat
 	@# Needs the production environment (.env.example): DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,

@@ -117,6 +117,19 @@ JOBS = {
 }
 
 
+def peak_rss_mb() -> float | None:
+    """VmHWM, the peak RSS of this process since its exec (ru_maxrss is no good here: it
+    keeps the high-water mark of the parent the process was forked from)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
 def main(name: str) -> int:
     import django
 
@@ -126,7 +139,8 @@ def main(name: str) -> int:
     seconds = time.perf_counter() - started
     if isinstance(detail, dict) and "timed_seconds" in detail:
         seconds = detail.pop("timed_seconds")
-    print("BENCHJOB " + json.dumps({"seconds": round(seconds, 3), "detail": detail}, default=str))
+    result = {"seconds": round(seconds, 3), "peak_rss_mb": peak_rss_mb(), "detail": detail}
+    print("BENCHJOB " + json.dumps(result, default=str))
     try:
         from notifications.tasks import email_send
 

@@ -117,8 +117,17 @@ class ContactInline(admin.StackedInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(ExportMixin, admin.ModelAdmin):
-    list_display = ["legal_name", "org_type", "country", "city", "employees", "vat_number"]
+    list_display = ["legal_name", "org_type", "country_name", "city", "employees", "vat_number"]
     list_filter = ["org_type", "country", "memberships__cluster", "memberships__status"]
+    # One count (not a second one of the whole table) on every changelist page.
+    show_full_result_count = False
+
+    @admin.display(description=_("country of registration"), ordering="country")
+    def country_name(self, obj):
+        # A "country" column looks the value up in the field's choices, which
+        # django-countries rebuilds (250 translated names, sorted) for every row.
+        return obj.country.name
+
     search_fields = ["legal_name", "vat_number", "city"]
     autocomplete_fields = ["sectors"]
     inlines = [MembershipInline, ContactInline, RepresentativeInline]

@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db.models import Q
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
@@ -38,6 +39,19 @@ class FastSelect(forms.Select):
         return mark_safe("\n".join(parts))  # noqa: S308 (every value is escaped above)
 
 
+SECTOR_CHOICES_KEY = "members:sector-choices"
+
+
+def sector_choices() -> list[tuple[str, str]]:
+    """The sector taxonomy for the filter, from the cache (it changes rarely; a save or
+    delete of a sector clears it, see signals)."""
+    choices = cache.get(SECTOR_CHOICES_KEY)
+    if choices is None:
+        choices = [(str(s.pk), str(s)) for s in Sector.objects.order_by("code")]
+        cache.set(SECTOR_CHOICES_KEY, choices, 3600)
+    return choices
+
+
 class DirectoryFilterForm(BootstrapMixin, forms.Form):
     pass
 
@@ -56,10 +70,11 @@ class DirectoryFilter(django_filters.FilterSet):
     org_type = django_filters.ChoiceFilter(
         choices=Organisation.Type.choices, label=_("Type"), empty_label=_("Any"), widget=FastSelect
     )
-    sector = django_filters.ModelChoiceFilter(
-        queryset=Sector.objects.order_by("code"),
+    sector = django_filters.ChoiceFilter(
+        choices=lambda: sector_choices(),
         method="by_sector",
         label=_("Sector"),
+        empty_label=_("Any"),
         widget=FastSelect,
     )
     cluster = django_filters.ChoiceFilter(
@@ -119,7 +134,7 @@ class DirectoryFilter(django_filters.FilterSet):
 
     def by_sector(self, queryset, name, value):
         return queryset.filter(
-            id__in=Organisation.sectors.through.objects.filter(sector=value).values(
+            id__in=Organisation.sectors.through.objects.filter(sector_id=value).values(
                 "organisation_id"
             )
         )
@@ -154,3 +169,23 @@ class DirectoryFilter(django_filters.FilterSet):
                 & Q(balance_sheet_eur__isnull=True)
             )
         )
+
+
+def directory_filterset(user, data) -> DirectoryFilter:
+    """The directory's filters for this user (the page, its exports and export runs)."""
+    from .models import Cluster
+    from .roles import scope_of
+    from .selectors import organisations_visible_to
+
+    scope = scope_of(user)
+    clusters = Cluster.objects.all()
+    if not scope.is_admin:
+        # The clusters whose members the user sees (all of them visible by definition).
+        clusters = clusters.filter(
+            Q(id__in=scope.managed_cluster_ids) | Q(partnership_id__in=scope.partnership_ids)
+        )
+    return DirectoryFilter(
+        data or None,
+        queryset=organisations_visible_to(user),
+        clusters=list(clusters.order_by("acronym").values_list("pk", "acronym")),
+    )

@@ -1,6 +1,7 @@
 """Clusters, member organisations, people, and the roles that scope what a user sees."""
 
 import secrets
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -544,3 +545,58 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at < timezone.now()
+
+
+# --- Large exports ----------------------------------------------------------------------
+
+
+def _export_path(instance, filename):
+    # A random name under private/, served only by the permission-checked download view.
+    return f"private/exports/{uuid.uuid4().hex}"
+
+
+class ExportRun(models.Model):
+    """A directory export too large to stream within a request: written by a Celery task
+    that records its progress here, then downloaded by the person who asked for it."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to start")
+        RUNNING = "running", _("Generating")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="export_runs",
+        verbose_name=_("requested by"),
+    )
+    format = models.CharField(_("format"), max_length=4, choices=Format)
+    query = models.TextField(_("filters"), blank=True, help_text=_("The directory's query."))
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=_export_path, max_length=300, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("member export")
+        verbose_name_plural = _("member exports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_format_display()} export #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def filename(self) -> str:
+        return f"members.{self.format}"

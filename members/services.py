@@ -3,6 +3,8 @@ queue side effects after commit. They never see the request."""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -16,12 +18,15 @@ from . import permissions
 from .models import (
     Cluster,
     Contact,
+    ExportRun,
     Invitation,
     Membership,
     Organisation,
     Representative,
 )
 from .roles import forget_scope
+
+logger = logging.getLogger(__name__)
 
 ORGANISATION_M2M = {"sectors"}
 
@@ -244,3 +249,93 @@ def user_update_profile(*, user, data: dict):
     user.full_clean(exclude=["password"])
     user.save(update_fields=["full_name", "language", "phone"])
     return user
+
+
+# --- Large exports --------------------------------------------------------------------------
+
+
+def export_request(*, user, fmt: str, query: str) -> ExportRun:
+    """An export of the directory (with these filters) written by a worker; the person
+    follows it on its page and downloads it there."""
+    if not permissions.can_use_directory(user):
+        raise PermissionDenied
+    run = ExportRun.objects.create(requested_by=user, format=fmt, query=query)
+
+    def enqueue():
+        from .tasks import export_generate
+
+        try:
+            export_generate.delay(run.pk)
+        except (OSError, ConnectionError) as exc:  # the page shows "waiting"; logged
+            logger.warning("export %s: could not enqueue (%s)", run.pk, exc)
+
+    transaction.on_commit(enqueue)
+    return run
+
+
+def export_generate(*, run_id: int) -> str:
+    """Claims a pending run (one worker only), writes the file through the same rows and
+    writers as the inline export, recording the progress, and stores it."""
+    import tempfile
+
+    from django.core.files import File
+    from django.http import QueryDict
+
+    from clamtex.core.exports import csv_response, xlsx_response
+
+    from .exports import CHUNK, COLUMNS, organisation_rows
+    from .filters import directory_filterset
+    from .roles import scope_of
+
+    claimed = ExportRun.objects.filter(pk=run_id, status=ExportRun.Status.PENDING).update(
+        status=ExportRun.Status.RUNNING, progress=1
+    )
+    if not claimed:
+        return "skipped"
+    run = ExportRun.objects.select_related("requested_by").get(pk=run_id)
+    try:
+        filterset = directory_filterset(run.requested_by, QueryDict(run.query))
+        if filterset.is_bound and not filterset.is_valid():
+            raise ValueError(_("The filters are not valid; nothing was exported."))
+        qs = filterset.qs if filterset.is_bound else filterset.queryset
+        total = max(1, qs.count())
+        scope = scope_of(run.requested_by)
+        written = 0
+
+        def rows():
+            nonlocal written
+            for row in organisation_rows(
+                qs, cluster_ids=None if scope.is_admin else scope.cluster_ids
+            ):
+                written += 1
+                if written % CHUNK == 0:
+                    ExportRun.objects.filter(pk=run_id).update(
+                        progress=min(99, 100 * written // total)
+                    )
+                yield row
+
+        make = csv_response if run.format == ExportRun.Format.CSV else xlsx_response
+        response = make(run.filename, COLUMNS, rows())
+        with tempfile.TemporaryFile() as tmp:
+            for chunk in response.streaming_content:
+                tmp.write(chunk)
+            # Not response.close(): it sends request_finished, which closes the database
+            # connection; only the XLSX's temporary file needs closing.
+            if getattr(response, "file_to_stream", None) is not None:
+                response.file_to_stream.close()
+            tmp.seek(0)
+            run.file.save(run.filename, File(tmp, name=run.filename), save=False)
+    except Exception as exc:
+        logger.exception("members: export %s failed", run_id)
+        ExportRun.objects.filter(pk=run_id).update(
+            status=ExportRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"
+        )
+        return ExportRun.Status.FAILED
+    ExportRun.objects.filter(pk=run_id).update(
+        status=ExportRun.Status.DONE,
+        progress=100,
+        rows=written,
+        file=run.file.name,
+        finished_at=timezone.now(),
+    )
+    return ExportRun.Status.DONE

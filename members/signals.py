@@ -4,7 +4,7 @@ from allauth.account.signals import email_confirmed
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Membership, Organisation
+from .models import Membership, Organisation, Sector
 
 
 @receiver(email_confirmed)
@@ -58,3 +58,13 @@ def audit_role_granted(sender, instance, created, raw=False, **kwargs):
 @receiver(post_delete, sender="members.Representative")
 def audit_role_revoked(sender, instance, **kwargs):
     _audit_role(instance, "role_revoked")
+
+
+@receiver(post_save, sender=Sector)
+@receiver(post_delete, sender=Sector)
+def sector_choices_changed(**kwargs):
+    from django.core.cache import cache
+
+    from .filters import SECTOR_CHOICES_KEY
+
+    cache.delete(SECTOR_CHOICES_KEY)

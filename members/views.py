@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -22,7 +23,7 @@ from clamtex.core.security import ratelimit, sensitive
 
 from . import permissions, selectors, services
 from .exports import COLUMNS, organisation_rows
-from .filters import DirectoryFilter
+from .filters import directory_filterset
 from .forms import (
     ClusterForm,
     ContactForm,
@@ -33,7 +34,7 @@ from .forms import (
     OrganisationForm,
 )
 from .imports import ImportError_, import_preview, members_import
-from .models import Cluster, Contact, Invitation, Membership
+from .models import Cluster, Contact, ExportRun, Invitation, Membership
 from .pagination import CappedPaginator
 from .roles import scope_of
 
@@ -47,15 +48,7 @@ def _form_errors_to_messages(form, exc: ValidationError):
 
 
 def _directory_filter(request):
-    clusters = selectors.clusters_visible_to(request.user)
-    if not scope_of(request.user).is_admin:
-        clusters = clusters.filter(id__in=scope_of(request.user).cluster_ids)
-    clusters = list(clusters.values_list("pk", "acronym"))
-    return DirectoryFilter(
-        request.GET or None,
-        queryset=selectors.organisations_visible_to(request.user),
-        clusters=clusters,
-    )
+    return directory_filterset(request.user, request.GET)
 
 
 @login_required
@@ -93,6 +86,12 @@ def _export(request, fmt: str):
         messages.error(request, _("The filters are not valid; nothing was exported."))
         return redirect("members:directory")
     qs = filterset.qs if filterset.is_bound else filterset.queryset
+    limit = settings.EXPORT_INLINE_MAX_ROWS
+    if qs.order_by()[: limit + 1].count() > limit:
+        # Too large for a request (a proxy or gunicorn timeout would cut it off): a
+        # background job writes the file and its page offers the download.
+        run = services.export_request(user=request.user, fmt=fmt, query=request.GET.urlencode())
+        return redirect("members:export_detail", pk=run.pk)
     scope = scope_of(request.user)
     rows = organisation_rows(qs, cluster_ids=None if scope.is_admin else scope.cluster_ids)
     audit_record(action="export", target_type="members.organisation", summary=f"members.{fmt}")
@@ -111,6 +110,34 @@ def export_csv(request):
 @sensitive
 def export_xlsx(request):
     return _export(request, "xlsx")
+
+
+def _own_export(request, pk) -> ExportRun:
+    return get_object_or_404(ExportRun, pk=pk, requested_by=request.user)
+
+
+@login_required
+def export_detail(request, pk):
+    return render(request, "members/export_detail.html", {"run": _own_export(request, pk)})
+
+
+@never_cache
+@login_required
+def export_status(request, pk):
+    """The htmx fragment the export page polls until the file is ready."""
+    return render(request, "members/_export_status.html", {"run": _own_export(request, pk)})
+
+
+@login_required
+def export_download(request, pk):
+    run = _own_export(request, pk)
+    if run.status != ExportRun.Status.DONE or not run.file:
+        raise Http404
+    content_type = {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }[run.format]
+    return private_download(run.file, filename=run.filename, content_type=content_type)
 
 
 def _visible_organisation(request, pk):
