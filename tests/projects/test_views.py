@@ -387,3 +387,16 @@ def test_admin_pages_of_the_programme(client, world, project):
         assert client.get(reverse(f"admin:projects_{model}_changelist")).status_code == 200
     response = client.get(reverse("admin:projects_kpi_change", args=[project.kpis.first().pk]))
     assert 'value="exchanges_completed" selected' in response.content.decode()
+
+
+def test_report_form_defaults_to_the_current_call(as_role, project):
+    from tests.exchange.factories import CallFactory
+
+    client = as_role("coordinator")
+    form = client.get(reverse("projects:dashboard")).context["report_form"]
+    today = timezone.localdate()
+    assert form.initial["period_end"] == today
+    assert form.initial["period_start"] == today - timedelta(days=365)  # no call open
+    call = CallFactory(partnership=project.partnership, opens_on=today - timedelta(days=40))
+    form = client.get(reverse("projects:dashboard")).context["report_form"]
+    assert (form.initial["period_start"], form.initial["period_end"]) == (call.opens_on, today)
