@@ -30,9 +30,33 @@ class GrantComputation:
         return self.amount is not None and not self.errors
 
 
-def public_holidays(country: str, start: date, end: date) -> dict[date, str]:
+def _holiday_language(country: str) -> str | None:
+    """The current language among those the holidays library has for this country."""
+    from django.utils import translation
+
+    language = (translation.get_language() or "en").split("-")[0]
     try:
-        table = holidays.country_holidays(country, years=range(start.year, end.year + 1))
+        supported = holidays.country_holidays(country).supported_languages
+    except NotImplementedError:
+        return None
+    for candidate in (
+        language,
+        f"{language}_{language.upper()}",
+        "en_US" if language == "en" else "",
+    ):
+        if candidate in supported:
+            return candidate
+    return None
+
+
+def public_holidays(country: str, start: date, end: date) -> dict[date, str]:
+    """The host country's public holidays in the period, named in the current language."""
+    try:
+        table = holidays.country_holidays(
+            country,
+            years=range(start.year, end.year + 1),
+            language=_holiday_language(country),
+        )
     except NotImplementedError:
         return {}
     return {day: name for day, name in table.items() if start <= day <= end}

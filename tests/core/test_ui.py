@@ -68,3 +68,25 @@ def test_less_used_entries_are_in_the_more_menu(world, client):
     more = page[page.index('data-testid="nav-more"') :]
     more = more[: more.index("</ul>")]
     assert reverse("members:cluster_list") in more and reverse("admin:index") in more
+
+
+def test_holiday_names_follow_the_language():
+    from exchange.grant import public_holidays
+
+    day = date(2026, 10, 12)
+    with translation.override("es"):
+        assert public_holidays("ES", day, day)[day] == "Fiesta Nacional de España"
+    with translation.override("en"):
+        assert public_holidays("ES", day, day)[day] == "National Day"
+
+
+def test_sector_and_kpi_names_go_through_the_catalogue(monkeypatch):
+    from members.models import Sector
+    from projects.models import KPI
+
+    monkeypatch.setattr(
+        "django.utils.translation.gettext",
+        lambda text: {"Finishing of textiles": "Acabado"}.get(text, text),
+    )
+    assert str(Sector(code="C13.3", name="Finishing of textiles")) == "C13.3 – Acabado"
+    assert KPI(name="Finishing of textiles").display_name == "Acabado"
