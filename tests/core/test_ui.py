@@ -90,3 +90,20 @@ def test_sector_and_kpi_names_go_through_the_catalogue(monkeypatch):
     )
     assert str(Sector(code="C13.3", name="Finishing of textiles")) == "C13.3 – Acabado"
     assert KPI(name="Finishing of textiles").display_name == "Acabado"
+
+
+def test_account_emails_use_the_portals_own_templates(client, mailoutbox):
+    """allauth's own catalogues say "tú" in Spanish; the portal's templates carry msgids
+    of its own catalogue (formal register)."""
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "new.person@example.org",
+            "password1": "Long-pass-123!",
+            "password2": "Long-pass-123!",
+        },
+    )
+    body = mailoutbox[-1].body
+    assert "To confirm that it is yours, please open this link:" in body
+    assert mailoutbox[-1].subject.endswith("Please confirm your email address")
+    assert "The CLAMTEX" in body or "team" in body
