@@ -107,3 +107,15 @@ def test_account_emails_use_the_portals_own_templates(client, mailoutbox):
     assert "To confirm that it is yours, please open this link:" in body
     assert mailoutbox[-1].subject.endswith("Please confirm your email address")
     assert "The CLAMTEX" in body or "team" in body
+
+
+def test_event_text_carries_the_language_it_is_written_in(world, client):
+    from tests.workshops.factories import EventFactory
+
+    event = EventFactory(partnership=world.partnership, language="en", summary="In English")
+    world.manager_a.language = "fr"
+    world.manager_a.save()
+    client.force_login(world.manager_a)
+    page = client.get(reverse("workshops:event_detail", args=[event.pk])).content.decode()
+    assert '<html lang="fr">' in page
+    assert f'<h1 class="h3 mb-1" lang="en">{event.title}</h1>' in page
