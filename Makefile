@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 export DJANGO_SETTINGS_MODULE := clamtex.settings
 
 .DEFAULT_GOAL := help
-.PHONY: help install run web worker beat migrate messages demo test test-fast lint fmt check bench clean
+.PHONY: help install run web worker beat migrate messages demo test test-fast lint fmt check bench screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ fmt: install ## Format and fix the code with ruff
 bench: install messages ## Benchmarks: export of 100,000 members, outbox sweep over 100,000 emails
 	$(PY) -m benchmarks.run
 	$(PY) -m benchmarks.outbox
+
+screenshots: install ## Pictures of each role's main page (desktop, phone) into docs/screenshots/
+	$(PY) scripts/screenshots.py
 
 clean: ## Remove the virtualenv and local data (SQLite file, queue, cache)
 	rm -rf $(VENV) var
