@@ -222,11 +222,12 @@ def _deliverable_item(d: Deliverable):
 
     from clamtex.core.worklist import WorkItem
 
+    lead = d.lead or d.work_package.lead
     return WorkItem(
         label=f"{d.code} {d.title}",
         url=reverse("projects:deliverable_detail", args=[d.pk]),
-        note=_("due on %(date)s") % {"date": date_format(d.due_date)},
-        when=d.due_date,
+        note=_("due on %(date)s") % {"date": date_format(d.due_date, "SHORT_DATE_FORMAT")}
+        + (f" · {lead.cluster.acronym}" if lead else ""),
         urgent=True,
     )
 
