@@ -9,7 +9,7 @@ SCALE ?= 1.0
 export DJANGO_SETTINGS_MODULE := clamtex.settings
 
 .DEFAULT_GOAL := help
-.PHONY: help install run web worker beat migrate messages demo test test-fast lint fmt check bench clean serve smoke backup-check vendor
+.PHONY: help install run web worker beat migrate messages demo test test-fast lint fmt check bench clean serve smoke backup-check vendor screenshots
 
 # Settings are production unless DJANGO_DEBUG=1: the development targets say so themselves
 # (and so do their prerequisites). migrate and messages keep a DJANGO_DEBUG set by the caller.
@@ -81,6 +81,9 @@ backup-check: install ## Dump the PostgreSQL database, restore it into a new one
 
 vendor: ## Refresh static/vendor/ from the npm registry (pinned versions, VERSIONS file)
 	$(PYTHON) scripts/vendor_static.py
+
+screenshots: install ## Pictures of each role's main page (desktop, phone) into docs/screenshots/
+	$(PY) scripts/screenshots.py
 
 clean: ## Remove the virtualenv and local data (SQLite file, queue, cache)
 	rm -rf $(VENV) var

@@ -38,4 +38,3 @@ urlpatterns = [
 
 if settings.BENCH:  # `make bench` only: the ceiling of a Django view on this machine
     urlpatterns.append(path("bench/bare", core_views.bench_bare))
-

@@ -92,7 +92,14 @@ class Sector(models.Model):
         ordering = ["code"]
 
     def __str__(self):
-        return f"{self.code} – {self.name}"
+        return f"{self.code} – {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        """Stored in English (the NACE and ECCP labels); the catalogues translate them."""
+        from django.utils.translation import gettext
+
+        return gettext(self.name)
 
 
 # --- Partnership and clusters ------------------------------------------------------------

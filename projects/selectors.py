@@ -223,11 +223,12 @@ def _deliverable_item(d: Deliverable):
 
     from clamtex.core.worklist import WorkItem
 
+    lead = d.lead or d.work_package.lead
     return WorkItem(
         label=f"{d.code} {d.title}",
         url=reverse("projects:deliverable_detail", args=[d.pk]),
-        note=_("due on %(date)s") % {"date": date_format(d.due_date)},
-        when=d.due_date,
+        note=_("due on %(date)s") % {"date": date_format(d.due_date, "SHORT_DATE_FORMAT")}
+        + (f" · {lead.cluster.acronym}" if lead else ""),
         urgent=True,
     )
 
@@ -279,3 +280,22 @@ def coordinator_overview(user, project: Project) -> dict:
         "late": late,
         "late_per_cluster": per_cluster,
     }
+
+
+def report_default_period(project: Project, *, today):
+    """The current call of the project's partnership, from its opening to today; when no
+    call is open, the last 12 months."""
+    from datetime import timedelta
+
+    from exchange.models import Call
+
+    call = (
+        Call.objects.filter(
+            partnership_id=project.partnership_id, opens_on__lte=today, closes_on__gte=today
+        )
+        .order_by("-opens_on")
+        .first()
+    )
+    if call is not None:
+        return call.opens_on, today
+    return today - timedelta(days=365), today

@@ -32,8 +32,9 @@ def _messages_from(request, exc: ValidationError) -> None:
 
 
 def _default_period(project: Project) -> tuple[date, date]:
-    """The programme so far: from its start to today (or its end, if it is over)."""
-    return project.start_date, min(timezone.localdate(), project.end_date)
+    """What a report is usually asked for: the call open now (from its opening to today),
+    else the last 12 months."""
+    return selectors.report_default_period(project, today=timezone.localdate())
 
 
 def _report_form(project: Project, cluster: Cluster | None) -> ReportRequestForm:

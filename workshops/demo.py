@@ -542,7 +542,8 @@ def seed_events(
         email = f"manager.{key}@clamtex.example"
         return Person(name, email, language, None, users.get(email))
 
-    coordinator = Person(*COORDINATOR, None, users.get(COORDINATOR[0]))
+    email, name, language = COORDINATOR
+    coordinator = Person(name, email, language, None, users.get(email))
     specs = {**_past_specs(), **_upcoming_specs()}
     events = {key: _event(partnership, clusters, spec) for key, spec in specs.items()}
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from members.forms import BootstrapMixin
 from members.models import Cluster, Organisation
@@ -85,6 +85,78 @@ EVENT_FIELDS = [
 ]
 
 
+# Zones offered besides those of the partnership's countries: the common ones of Europe and
+# its neighbours, and a few for online events with far-away partners.
+COMMON_ZONES = (
+    "Europe/Lisbon",
+    "Europe/Madrid",
+    "Europe/Paris",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Brussels",
+    "Europe/Amsterdam",
+    "Europe/Berlin",
+    "Europe/Rome",
+    "Europe/Vienna",
+    "Europe/Warsaw",
+    "Europe/Prague",
+    "Europe/Stockholm",
+    "Europe/Helsinki",
+    "Europe/Athens",
+    "Europe/Bucharest",
+    "Europe/Istanbul",
+    "Atlantic/Canary",
+    "Atlantic/Azores",
+    "Africa/Casablanca",
+    "Africa/Tunis",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+)
+
+
+def zone_label(zone: str, country: str | None = None) -> str:
+    """A zone as people name it, in the current language: "Spain – Canary Islands"."""
+    from babel import Locale
+    from babel.dates import get_timezone_location
+    from django.utils import translation
+
+    locale = Locale.parse((translation.get_language() or "en").split("-")[0])
+    city = get_timezone_location(zone, locale=locale, return_city=True)
+    if country is None:
+        from babel.core import get_global
+
+        country = next(
+            (c for c, zones in get_global("territory_zones").items() if zone in zones[:1]), None
+        ) or next((c for c, zones in get_global("territory_zones").items() if zone in zones), None)
+    name = locale.territories.get(country) if country else None
+    return f"{name} – {city}" if name and name != city else city
+
+
+def country_zones(country: str) -> list[str]:
+    from babel.core import get_global
+
+    return list(get_global("territory_zones").get(country, []))
+
+
+def timezone_choices(countries, current: str | None = None) -> list:
+    """The zones of the partnership's countries first, then the common ones (grouped)."""
+    first = []
+    for country in countries:
+        first += [(z, zone_label(z, country)) for z in country_zones(country) if z not in first]
+    seen = {z for z, _label in first}
+    others = sorted(((z, zone_label(z)) for z in COMMON_ZONES if z not in seen), key=lambda c: c[1])
+    seen |= {z for z, _label in others}
+    choices = [
+        (_("Countries of the partnership"), first),
+        (_("Other time zones"), others + [("UTC", "UTC")]),
+    ]
+    if current and current not in seen and current != "UTC":
+        choices.append((_("Current"), [(current, current)]))
+    return choices
+
+
 class EventForm(EventClockMixin, BootstrapMixin, forms.ModelForm):
     clock_fields = ("start", "end", "registration_opens", "registration_closes")
 
@@ -104,6 +176,8 @@ class EventForm(EventClockMixin, BootstrapMixin, forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
         }
+        # "kind" alone is also the email kind of the outbox: say which kind this is.
+        labels = {"kind": pgettext_lazy("event", "Type of event")}
         help_texts = {
             "timezone": _("Dates and times are entered and shown on the clock of this zone."),
             "capacity_in_person": _("0 if the event is online only."),
@@ -112,21 +186,37 @@ class EventForm(EventClockMixin, BootstrapMixin, forms.ModelForm):
             "registration_closes": _("Leave empty to accept registrations until the end."),
         }
 
-    def __init__(self, *args, clusters=None, managed_ids=None, **kwargs):
-        """`clusters`: the clusters the user may name as organisers (those they manage,
-        plus the current organisers when editing); `managed_ids`: None for an
-        administrator, else the clusters the user manages (one must stay an organiser)."""
+    def __init__(self, *args, clusters=None, managed_ids=None, user=None, **kwargs):
+        """`clusters`: the clusters the user may name as organisers (every cluster of the
+        partnerships of the clusters they manage: co-organisers, plus the current
+        organisers when editing); `managed_ids`: None for an administrator, else the
+        clusters the user manages (one must stay an organiser)."""
         super().__init__(*args, **kwargs)
         self.managed_ids = managed_ids
         self.fields["organisers"].queryset = clusters
         self.order_fields(["organisers", *EVENT_FIELDS])
+        clusters = list(clusters)
+        own = [c for c in clusters if managed_ids is None or c.pk in managed_ids]
+        countries = list(dict.fromkeys(str(c.country) for c in clusters if c.country))
         if self.instance.pk:
             self.initial["organisers"] = [c.pk for c in self.instance.organisers.all()]
             self.show_on_clock(self.instance, self.instance.tz)
         else:
-            only = list(clusters[:2])
-            if len(only) == 1:
-                self.initial["organisers"] = [only[0].pk]
+            if len(own) == 1:
+                self.initial["organisers"] = [own[0].pk]
+            # The organiser cluster's clock, and the manager's language.
+            if own and own[0].country:
+                zones = country_zones(str(own[0].country))
+                if zones:
+                    self.initial["timezone"] = zones[0]
+            if user is not None and getattr(user, "language", ""):
+                self.initial["language"] = user.language
+        self.fields["timezone"] = forms.ChoiceField(
+            label=self.fields["timezone"].label,
+            help_text=self.fields["timezone"].help_text,
+            choices=timezone_choices(countries, current=self.instance.timezone),
+        )
+        self.fields["timezone"].widget.attrs["class"] = "form-select"
 
     def clean(self):
         data = super().clean()
@@ -191,6 +281,7 @@ class QuestionForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Question
         fields = ["label", "kind", "choices", "required", "position"]
+        labels = {"kind": pgettext_lazy("registration question", "Type of answer")}
         widgets = {"choices": forms.Textarea(attrs={"rows": 2})}
 
     def clean(self):

@@ -526,14 +526,28 @@ def _managed_ids(user):
     return None if scope.is_admin else set(scope.managed_cluster_ids)
 
 
+def _organiser_choices(user, event: Event | None = None):
+    """Organisers and co-organisers: any cluster of the partnerships of the clusters the
+    user manages (the form requires one of their own), plus the current organisers."""
+    scope = scope_of(user)
+    if scope.is_admin:
+        return Cluster.objects.order_by("acronym")
+    managed = member_selectors.clusters_managed_by(user)
+    condition = Q(partnership_id__in=managed.values("partnership_id"))
+    if event is not None:
+        condition |= Q(id__in=event.organisers.values("id"))
+    return Cluster.objects.filter(condition).order_by("acronym")
+
+
 @login_required
 def event_create(request):
     if not permissions.can_create_event(request.user):
         raise PermissionDenied
     form = EventForm(
         request.POST or None,
-        clusters=member_selectors.clusters_managed_by(request.user).order_by("acronym"),
+        clusters=_organiser_choices(request.user),
         managed_ids=_managed_ids(request.user),
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -557,10 +571,7 @@ def event_create(request):
 @login_required
 def event_edit(request, pk: int):
     event = _managed_event(request, pk)
-    managed = member_selectors.clusters_managed_by(request.user)
-    clusters = Cluster.objects.filter(
-        Q(id__in=managed.values("id")) | Q(id__in=event.organisers.values("id"))
-    ).order_by("acronym")
+    clusters = _organiser_choices(request.user, event)
     data = request.POST or None
     form = EventForm(
         data, instance=event, clusters=clusters, managed_ids=_managed_ids(request.user)

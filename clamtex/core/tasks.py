@@ -13,6 +13,7 @@ def audit_purge() -> int:
     """Daily: drops audit events past AUDIT_RETENTION_DAYS (one DELETE, idempotent)."""
     return _audit_purge()
 
+
 IMPORTS_PREFIX = "private/imports"  # members/views.py IMPORT_DIR
 
 

@@ -100,6 +100,24 @@ def _roles(world, site):
         yield role, (None if role == "anonymous" else getattr(world, role)), urls
 
 
+# After a resize, wait two frames (charts and other observers re-lay out), then measure and
+# name the deepest element that sticks out, to say what to fix.
+MEASURE = """async () => {
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const inner = window.innerWidth;
+    let culprit = '';
+    for (const el of document.querySelectorAll('body *')) {
+        const box = el.getBoundingClientRect();
+        if (box.width && box.right > inner + 1) {
+            culprit = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                (el.className && el.className.baseVal === undefined ? '.' +
+                 String(el.className).trim().split(/\\s+/).join('.') : '');
+        }
+    }
+    return [document.documentElement.scrollWidth, inner, culprit];
+}"""
+
+
 def test_no_page_is_wider_than_the_window(browser, live_server, world, site):
     too_wide = []
     for role, user, urls in _roles(world, site):
@@ -114,11 +132,11 @@ def test_no_page_is_wider_than_the_window(browser, live_server, world, site):
                 page.wait_for_load_state("networkidle")
                 for width in WIDTHS:
                     page.set_viewport_size({"width": width, "height": 900})
-                    scroll, inner = page.evaluate(
-                        "[document.documentElement.scrollWidth, window.innerWidth]"
-                    )
+                    scroll, inner, culprit = page.evaluate(MEASURE)
                     if scroll > inner:
-                        too_wide.append(f"{role} {language} {url} at {width}: {scroll} px")
+                        too_wide.append(
+                            f"{role} {language} {url} at {width}: {scroll} px ({culprit})"
+                        )
         context.close()
     assert not too_wide, "\n".join(too_wide)
 

@@ -68,3 +68,54 @@ def test_less_used_entries_are_in_the_more_menu(world, client):
     more = page[page.index('data-testid="nav-more"') :]
     more = more[: more.index("</ul>")]
     assert reverse("members:cluster_list") in more and reverse("admin:index") in more
+
+
+def test_holiday_names_follow_the_language():
+    from exchange.grant import public_holidays
+
+    day = date(2026, 10, 12)
+    with translation.override("es"):
+        assert public_holidays("ES", day, day)[day] == "Fiesta Nacional de España"
+    with translation.override("en"):
+        assert public_holidays("ES", day, day)[day] == "National Day"
+
+
+def test_sector_and_kpi_names_go_through_the_catalogue(monkeypatch):
+    from members.models import Sector
+    from projects.models import KPI
+
+    monkeypatch.setattr(
+        "django.utils.translation.gettext",
+        lambda text: {"Finishing of textiles": "Acabado"}.get(text, text),
+    )
+    assert str(Sector(code="C13.3", name="Finishing of textiles")) == "C13.3 – Acabado"
+    assert KPI(name="Finishing of textiles").display_name == "Acabado"
+
+
+def test_account_emails_use_the_portals_own_templates(client, mailoutbox):
+    """allauth's own catalogues say "tú" in Spanish; the portal's templates carry msgids
+    of its own catalogue (formal register)."""
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "new.person@example.org",
+            "password1": "Long-pass-123!",
+            "password2": "Long-pass-123!",
+        },
+    )
+    body = mailoutbox[-1].body
+    assert "To confirm that it is yours, please open this link:" in body
+    assert mailoutbox[-1].subject.endswith("Please confirm your email address")
+    assert "The CLAMTEX" in body or "team" in body
+
+
+def test_event_text_carries_the_language_it_is_written_in(world, client):
+    from tests.workshops.factories import EventFactory
+
+    event = EventFactory(partnership=world.partnership, language="en", summary="In English")
+    world.manager_a.language = "fr"
+    world.manager_a.save()
+    client.force_login(world.manager_a)
+    page = client.get(reverse("workshops:event_detail", args=[event.pk])).content.decode()
+    assert '<html lang="fr">' in page
+    assert f'<h1 class="h3 mb-1" lang="en">{event.title}</h1>' in page

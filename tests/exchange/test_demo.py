@@ -152,7 +152,12 @@ def test_history_leads_to_the_status(seeded):
 def test_demo_accounts_apply_and_other_applicants_have_no_password(seeded):
     sme = Application.objects.get(applicant__email="sme.aei@clamtex.example", call__name=OPEN_CALL)
     assert sme.status == S.ACCEPTED
-    assert Exchange.objects.get(proposal__isnull=False, status=Exchange.Status.MATCHED).visitor_application == sme
+    assert (
+        Exchange.objects.get(
+            proposal__isnull=False, status=Exchange.Status.MATCHED
+        ).visitor_application
+        == sme
+    )
     others = User.objects.filter(exchange_applications__isnull=False).exclude(
         email__endswith="@clamtex.example"
     )

@@ -16,7 +16,8 @@ from allauth.account.models import EmailAddress
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import pgettext
 
 from clamtex.core import uploads
 from exchange.models import (
@@ -569,7 +570,10 @@ def test_anonymous_apply_creates_an_unverified_account_and_a_draft(
     # The verification email, in the language chosen on the form.
     (message,) = mailoutbox
     assert message.to == ["jordi@filats-nous.example"]
-    assert message.subject == "[CLAMTEX Portal] Confirmez votre adresse e-mail"
+    # The portal's own account emails (formal register), in the catalogue's French.
+    with translation.override("fr"):
+        subject = pgettext("account email subject", "Please confirm your email address")
+    assert message.subject == f"[CLAMTEX Portal] {subject}"
     # Confirming the address logs the applicant in and brings them back to the draft.
     path = CONFIRM_LINK.search(message.body).group(1)
     assert client.get(reverse("exchange:mine")).status_code == 302  # not logged in yet

@@ -346,7 +346,8 @@ def _fill(world, project, n):
 def test_dashboard_query_budget(as_role, world, project, django_assert_max_num_queries, n):
     _fill(world, project, n)
     client = as_role("coordinator")
-    with django_assert_max_num_queries(28):
+    # 29: the report form looks up the call open now (its default period).
+    with django_assert_max_num_queries(29):
         response = client.get(reverse("projects:dashboard"))
     assert response.status_code == 200
     assert response.content.decode().count('class="fw-semibold">D') == n + 2
@@ -356,7 +357,9 @@ def test_dashboard_query_budget(as_role, world, project, django_assert_max_num_q
 def test_cluster_dashboard_query_budget(as_role, world, project, django_assert_max_num_queries, n):
     _fill(world, project, n)
     client = as_role("manager_a")
-    with django_assert_max_num_queries(29):  # +1: the impact follow-up's summary
+    # 30: the report form looks up the call open now (its default period), and the
+    # impact follow-up's summary.
+    with django_assert_max_num_queries(30):
         response = client.get(reverse("projects:cluster_dashboard", args=[world.cluster_a.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('class="fw-semibold">D') == n + 2
@@ -388,3 +391,16 @@ def test_admin_pages_of_the_programme(client, world, project):
         assert client.get(reverse(f"admin:projects_{model}_changelist")).status_code == 200
     response = client.get(reverse("admin:projects_kpi_change", args=[project.kpis.first().pk]))
     assert 'value="exchanges_completed" selected' in response.content.decode()
+
+
+def test_report_form_defaults_to_the_current_call(as_role, project):
+    from tests.exchange.factories import CallFactory
+
+    client = as_role("coordinator")
+    form = client.get(reverse("projects:dashboard")).context["report_form"]
+    today = timezone.localdate()
+    assert form.initial["period_end"] == today
+    assert form.initial["period_start"] == today - timedelta(days=365)  # no call open
+    call = CallFactory(partnership=project.partnership, opens_on=today - timedelta(days=40))
+    form = client.get(reverse("projects:dashboard")).context["report_form"]
+    assert (form.initial["period_start"], form.initial["period_end"]) == (call.opens_on, today)

@@ -304,8 +304,57 @@ def test_other_cluster_manager_cannot_name_cluster_a_as_organiser(as_role, world
     )
     response = as_role("manager_b").post(reverse("workshops:event_create"), data)
     assert response.status_code == 200
-    assert "Select a valid choice" in _html(response)
+    assert "One of the organisers must be a cluster you manage." in _html(response)
     assert not Event.objects.filter(title="Hijacked workshop").exists()
+
+
+def test_a_cluster_of_another_partnership_cannot_co_organise(as_role, world):
+    stranger = f.ClusterFactory(acronym="FAR")
+    start = timezone.localtime(timezone.now() + timedelta(days=30))
+    data = _event_form_data(
+        EventFactory.build(partnership=world.partnership),
+        organisers=[world.cluster_b.pk, stranger.pk],
+        title="Far workshop",
+        start=start.strftime("%Y-%m-%dT%H:%M"),
+        end=(start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+    )
+    response = as_role("manager_b").post(reverse("workshops:event_create"), data)
+    assert "Select a valid choice" in _html(response)
+    assert not Event.objects.filter(title="Far workshop").exists()
+
+
+def test_co_organised_event_is_managed_by_both_clusters(as_role, world):
+    start = timezone.localtime(timezone.now() + timedelta(days=30))
+    data = _event_form_data(
+        EventFactory.build(partnership=world.partnership),
+        organisers=[world.cluster_b.pk, world.cluster_a.pk],
+        title="Joint workshop",
+        start=start.strftime("%Y-%m-%dT%H:%M"),
+        end=(start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+    )
+    response = as_role("manager_b").post(reverse("workshops:event_create"), data)
+    event = Event.objects.get(title="Joint workshop")
+    assert response.url == reverse("workshops:event_edit", args=[event.pk])
+    assert set(event.organisers.all()) == {world.cluster_a, world.cluster_b}
+    # The co-organiser's manager manages it too; a draft offers Publish on its edit page.
+    edit = as_role("manager_a").get(reverse("workshops:event_edit", args=[event.pk]))
+    assert edit.status_code == 200
+    assert reverse("workshops:event_publish", args=[event.pk]) in _html(edit)
+
+
+def test_new_event_form_defaults_to_the_managers_language_and_clusters_zone(as_role, world):
+    world.manager_b.language = "fr"
+    world.manager_b.save()
+    form = as_role("manager_b").get(reverse("workshops:event_create")).context["form"]
+    assert form.initial["language"] == "fr"
+    assert form.initial["timezone"] == "Europe/Paris"  # EMC2 is in France
+    groups = form.fields["timezone"].choices
+    first = [zone for zone, _label in groups[0][1]]
+    assert {"Europe/Madrid", "Europe/Paris"} <= set(first)  # the partnership's countries
+    assert len([z for _g, zones in groups for z in zones]) < 60  # not 600 raw names
+    html = _html(as_role("manager_b").get(reverse("workshops:event_create")))
+    assert "France – Paris" in html
+    assert "Type d" in html or "Type of event" in html
 
 
 # --- What organisers may do -------------------------------------------------------------
