@@ -1,6 +1,7 @@
 """What each resource shows. Public serializers carry public fields only; the scoped
 ones are used after the selectors have decided what the caller may see."""
 
+from django.conf import settings
 from rest_framework import serializers
 
 from exchange.models import Application, Call, Exchange
@@ -196,7 +197,7 @@ class RegistrationCreateSerializer(serializers.Serializer):
     email = serializers.EmailField()
     mode = serializers.ChoiceField(choices=Registration.Mode.choices)
     language = serializers.ChoiceField(
-        choices=["en", "fr", "es", "ca", "pt"], default="en", required=False
+        choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE, required=False
     )
 
 

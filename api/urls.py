@@ -6,7 +6,7 @@ from . import errors, pages, views
 
 app_name = "api"
 
-router = DefaultRouter()
+router = DefaultRouter(use_regex_path=False)  # typed <int:pk> paths in the schema
 router.register("partnerships", views.PartnershipViewSet, basename="partnership")
 router.register("clusters", views.ClusterViewSet, basename="cluster")
 router.register("organisations", views.OrganisationViewSet, basename="organisation")

@@ -597,9 +597,6 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.errors.document_problems",
     ],
-    "ENUM_NAME_OVERRIDES": {
-        "LanguageEnum": [("en", "en"), ("fr", "fr"), ("es", "es"), ("ca", "ca"), ("pt", "pt")]
-    },
 }
 # Deliveries are retried with exponential backoff for this long, then marked failed.
 WEBHOOK_RETRY_WINDOW_SECONDS = int(os.environ.get("WEBHOOK_RETRY_WINDOW_SECONDS", "86400"))
