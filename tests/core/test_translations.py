@@ -51,7 +51,16 @@ PYTHON_MSGID = re.compile(
 PYTHON_PMSGID = re.compile(
     r"""\bpgettext(?:_lazy)?\(\s*(?P<cq>["'])(?P<ctx>[^"']+)(?P=cq)\s*,\s*(?P<q>["'])(?P<id>(?:(?!(?P=q)).)+)(?P=q)\s*\)"""
 )
-APPS = ("clamtex", "members", "projects", "workshops", "exchange", "notifications", "privacy", "api")
+APPS = (
+    "clamtex",
+    "members",
+    "projects",
+    "workshops",
+    "exchange",
+    "notifications",
+    "privacy",
+    "api",
+)
 
 
 def _code_msgids() -> set[tuple[str | None, str]]:
