@@ -457,7 +457,14 @@ if SENTRY_DSN:
 # database, so a request costs no session query; the database connection is kept for
 # CONN_MAX_AGE seconds. BENCH=1 adds the bare view /bench/bare that `make bench` pairs
 # every page with (never set it in production).
-SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.cached_db")
+# (Without Redis the cache is one machine's file cache, so sessions stay plain database
+# rows there: a logout on one node must not linger in another node's cache.)
+SESSION_ENGINE = os.environ.get(
+    "SESSION_ENGINE",
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db",
+)
 if DATABASE_URL:
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "600"))
 BENCH = env_bool("BENCH")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clamtex.core.queue import send_task
 from clamtex.core.storage import file_delete_on_commit
 
 from . import permissions
@@ -262,10 +263,8 @@ def export_request(*, user, fmt: str, query: str) -> ExportRun:
     run = ExportRun.objects.create(requested_by=user, format=fmt, query=query)
 
     def enqueue():
-        from .tasks import export_generate
-
         try:
-            export_generate.delay(run.pk)
+            send_task("members.tasks.export_generate", run.pk)
         except (OSError, ConnectionError) as exc:  # the page shows "waiting"; logged
             logger.warning("export %s: could not enqueue (%s)", run.pk, exc)
 

