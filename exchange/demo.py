@@ -397,6 +397,12 @@ def seed_exchange(
                     "status": Exchange.Status.MATCHED,
                 },
             )
+            # The matched pair's stay starts next Monday (a week at the host).
+            monday = timezone.localdate() + timedelta(days=7 - timezone.localdate().weekday())
+            ExchangePlan.objects.update_or_create(
+                exchange=result["exchange"],
+                defaults={"start_date": monday, "end_date": monday + timedelta(days=4)},
+            )
     result["not_happened"] = _not_happened(
         applications[("2021", "produtech", 2)], applications[("2021", "emc2", 5)], managers
     )

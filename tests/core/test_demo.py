@@ -34,6 +34,7 @@ def test_managers_have_current_work(seeded, client):
     assert summed["registrations_pending"] > 0  # the workshop with approval
     assert summed["my_events"] > 0  # upcoming events
     assert summed["late_deliverables"] == 2
+    assert summed["exchanges_this_week"] == 2  # the stay starting next Monday (VOP and HOP)
 
 
 def test_coordinator_sees_late_deliverables_and_queues(seeded, client):
