@@ -200,9 +200,15 @@ def _pdf(title: str) -> bytes:
 
 def _calls(partnership: Partnership) -> dict[str, Call]:
     today = timezone.localdate()
+    # The open call's exchanges may take place from its opening to six months after it
+    # closes (the coming months); the 2021 call's during 2021.
     rows = {
         "open": (OPEN_CALL, today - timedelta(days=45), today + timedelta(days=75), 20, 22000),
         "2021": (CALL_2021, date(2021, 3, 1), date(2021, 6, 30), 15, 16500),
+    }
+    windows = {
+        "open": (today - timedelta(days=45), today + timedelta(days=75 + 183)),
+        "2021": (date(2021, 3, 1), date(2021, 12, 31)),
     }
     calls = {}
     for key, (name, opens_on, closes_on, planned, budget) in rows.items():
@@ -214,6 +220,8 @@ def _calls(partnership: Partnership) -> dict[str, Call]:
                 "closes_on": closes_on,
                 "planned_exchanges": planned,
                 "budget": budget,
+                "exchanges_from": windows[key][0],
+                "exchanges_until": windows[key][1],
             },
         )
     return calls
@@ -249,6 +257,10 @@ def _application(spec: Spec, call: Call, org: Organisation, cluster: Cluster, ap
     if call.closes_on < timezone.localdate():  # a past call: stays during the call's year
         window = (date(call.opens_on.year, 9, 1), date(call.opens_on.year, 11, 30))
     else:
+        # The open call: its history (4 days a step) ends in the past week, so that the
+        # submissions to review are recent.
+        steps = max(len(PATHS[spec.status]) - 1, 0)
+        first_day = timezone.localdate() - timedelta(days=4 * steps + 1 + spec.index % 6)
         start = timezone.localdate() + timedelta(days=30 + 3 * spec.index)
         window = (start, start + timedelta(days=60))
     complete = submitted or bool(spec.objectives)  # a draft left early, or nearly done
@@ -384,6 +396,12 @@ def seed_exchange(
                     "host_cluster": host.managing_cluster,
                     "status": Exchange.Status.MATCHED,
                 },
+            )
+            # The matched pair's stay starts next Monday (a week at the host).
+            monday = timezone.localdate() + timedelta(days=7 - timezone.localdate().weekday())
+            ExchangePlan.objects.update_or_create(
+                exchange=result["exchange"],
+                defaults={"start_date": monday, "end_date": monday + timedelta(days=4)},
             )
     result["not_happened"] = _not_happened(
         applications[("2021", "produtech", 2)], applications[("2021", "emc2", 5)], managers

@@ -1,20 +1,24 @@
-"""CLAMTEX's programme as demo data: the project (24 months from March 2020, extended by
-six months after COVID-19), its partners, work packages, activities, deliverables and
+"""CLAMTEX's programme as demo data, alive: the project runs 24 months from the first day of
+the month 14 months before the seeding day (members/demo/data.py), so that some
+deliverables are done, some due soon and two late; then its partners, work packages, activities, deliverables and
 milestones, reporting periods, KPIs like those of comparable partnerships, some manual
 KPI values, cluster strategies with versions and roadmap actions, and the label history.
 
-Idempotent: every row is looked up by its natural key (project and code, cluster and
-date …) and refreshed. Rows are written directly (no services): seeding sends nothing.
+Every date of the working data is a month of the project (M1 = its first month); only the
+label history is fixed. Idempotent: every row is looked up by its natural key (project
+and code, cluster and date …) and refreshed; seeded again in a later month, the plan moves
+with today (manual KPI values of periods no longer planned are removed). Rows are written directly (no services): seeding sends nothing.
 The label history ends on each cluster's current label (members/demo/data.py)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from members.demo.data import DURATION_MONTHS, programme_start
 from members.models import Cluster, Partnership, User
 
 from .models import (
@@ -33,6 +37,7 @@ from .models import (
     StrategyDocument,
     StrategyVersion,
     WorkPackage,
+    add_months,
 )
 
 COORDINATOR_EMAIL = "coordinator@clamtex.example"
@@ -45,14 +50,12 @@ PROJECT = {
     ),
     "programme": "COSME – European Strategic Cluster Partnerships for Excellence (ESCP-4x)",
     "call_identifier": "COS-CLUSTER-2018-03-01",
-    "start_date": date(2020, 3, 1),
-    "duration_months": 24,
-    "extension_months": 6,
+    "duration_months": DURATION_MONTHS,
+    "extension_months": 0,
     "description": (
         "Five textile and advanced-manufacturing clusters strengthen their management "
         "(benchmarking and labelling, capacity building), write their strategies and a "
-        "joint one, and send their SMEs abroad through ClusterXchange. Extended by six "
-        "months after the COVID-19 lockdowns moved most activities online."
+        "joint one, and send their SMEs abroad through ClusterXchange."
     ),
 }
 
@@ -82,59 +85,33 @@ ACTIVITIES = [
     (6, "A6.2", "Final conference", "aei"),
 ]
 
-# (work package, code, title, due date, status, lead; approved deliverables get v1)
+# (work package, code, title, due month, status, lead; approved deliverables get v1). The
+# seeding day is in M15: D2.2 and D3.2 are late, D4.2 is due at the end of this month.
 DELIVERABLES = [
-    (1, "D1.1", "Project handbook and quality plan", date(2020, 4, 30), S.APPROVED, "aei"),
-    (1, "D1.2", "First progress report", date(2021, 3, 31), S.APPROVED, "aei"),
-    (1, "D1.3", "Final report", date(2022, 10, 31), S.SUBMITTED, "aei"),
-    (
-        2,
-        "D2.1",
-        "Benchmarking reports of the five clusters",
-        date(2020, 12, 31),
-        S.APPROVED,
-        "emc2",
-    ),
-    (2, "D2.2", "Label upgrade plans", date(2021, 6, 30), S.APPROVED, "emc2"),
-    (3, "D3.1", "Capacity-building programme", date(2020, 9, 30), S.APPROVED, "ateval"),
-    (
-        3,
-        "D3.2",
-        "Training materials (design thinking, lean)",
-        date(2021, 9, 30),
-        S.APPROVED,
-        "ateval",
-    ),
-    (
-        3,
-        "D3.3",
-        "Report on learning events and study visits",
-        date(2022, 5, 31),
-        S.IN_PROGRESS,
-        "ateval",
-    ),
-    (4, "D4.1", "Five cluster strategies", date(2021, 11, 30), S.APPROVED, "citeve"),
-    (4, "D4.2", "Joint partnership strategy and roadmap", date(2022, 6, 30), S.SUBMITTED, "citeve"),
-    (5, "D5.1", "ClusterXchange guidelines and call", date(2020, 10, 31), S.APPROVED, "produtech"),
-    (5, "D5.2", "ClusterXchange monitoring report", date(2022, 7, 31), S.PLANNED, "produtech"),
-    (6, "D6.1", "Communication plan and visual identity", date(2020, 5, 31), S.APPROVED, "aei"),
-    (6, "D6.2", "Final conference proceedings", date(2022, 8, 31), S.IN_PROGRESS, "aei"),
+    (1, "D1.1", "Project handbook and quality plan", 2, S.APPROVED, "aei"),
+    (6, "D6.1", "Communication plan and visual identity", 3, S.APPROVED, "aei"),
+    (3, "D3.1", "Capacity-building programme", 6, S.APPROVED, "ateval"),
+    (5, "D5.1", "ClusterXchange guidelines and call", 8, S.APPROVED, "produtech"),
+    (2, "D2.1", "Benchmarking reports of the five clusters", 10, S.APPROVED, "emc2"),
+    (4, "D4.1", "Five cluster strategies", 12, S.APPROVED, "citeve"),
+    (1, "D1.2", "First progress report", 13, S.SUBMITTED, "aei"),
+    (3, "D3.2", "Training materials (design thinking, lean)", 13, S.IN_PROGRESS, "ateval"),
+    (2, "D2.2", "Label upgrade plans", 14, S.IN_PROGRESS, "emc2"),
+    (4, "D4.2", "Joint partnership strategy and roadmap", 15, S.IN_PROGRESS, "citeve"),
+    (3, "D3.3", "Report on learning events and study visits", 18, S.PLANNED, "ateval"),
+    (5, "D5.2", "ClusterXchange monitoring report", 22, S.PLANNED, "produtech"),
+    (6, "D6.2", "Final conference proceedings", 24, S.PLANNED, "aei"),
+    (1, "D1.3", "Final report", 24, S.PLANNED, "aei"),
 ]
 
-# (code, work package, title, due date, achieved on)
+# (code, work package, title, due month, achieved: days after the due month's end, or None)
 MILESTONES = [
-    ("MS1", 1, "Kick-off meeting in Terrassa", date(2020, 3, 5), date(2020, 3, 5)),
-    (
-        "MS2",
-        2,
-        "Benchmarking of all partner clusters completed",
-        date(2020, 12, 31),
-        date(2021, 2, 15),
-    ),
-    ("MS3", 5, "First ClusterXchange call open", date(2020, 11, 1), date(2020, 11, 2)),
-    ("MS4", 4, "Five cluster strategies adopted", date(2021, 11, 30), date(2021, 12, 10)),
-    ("MS5", 4, "Joint partnership strategy adopted", date(2022, 6, 30), date(2022, 6, 29)),
-    ("MS6", 6, "Final conference", date(2022, 8, 31), None),
+    ("MS1", 1, "Kick-off meeting of the programme", 1, -20),
+    ("MS2", 2, "Benchmarking of all partner clusters completed", 10, 12),
+    ("MS3", 5, "First ClusterXchange call open", 13, 0),
+    ("MS4", 4, "Five cluster strategies adopted", 12, -5),
+    ("MS5", 4, "Joint partnership strategy adopted", 16, None),
+    ("MS6", 6, "Final conference", 24, None),
 ]
 
 # (code, name, unit, target, source, parameters, per_cluster)
@@ -193,15 +170,15 @@ KPIS = [
     ("K12", "Newsletters and press releases published", "items", 12, KPI.MANUAL, {}, False),
 ]
 
-# (kpi, cluster key or None, period start, period end, value, note)
+# (kpi, cluster key or None, first month, last month, value, note)
 MANUAL_VALUES = [
-    ("K11", "aei", date(2020, 3, 1), date(2021, 2, 28), 3, "Design thinking facilitators"),
-    ("K11", "ateval", date(2020, 3, 1), date(2021, 2, 28), 4, ""),
-    ("K11", "produtech", date(2021, 3, 1), date(2022, 2, 28), 3, ""),
-    ("K11", "citeve", date(2021, 3, 1), date(2022, 2, 28), 4, "Lean management course"),
-    ("K11", "emc2", date(2021, 3, 1), date(2022, 2, 28), 5, ""),
-    ("K12", None, date(2020, 3, 1), date(2021, 2, 28), 5, "Newsletters 1–3 and two press releases"),
-    ("K12", None, date(2021, 3, 1), date(2022, 8, 31), 6, ""),
+    ("K11", "aei", 1, 6, 3, "Design thinking facilitators"),
+    ("K11", "ateval", 1, 6, 4, ""),
+    ("K11", "produtech", 7, 12, 3, ""),
+    ("K11", "citeve", 7, 12, 4, "Lean management course"),
+    ("K11", "emc2", 7, 12, 5, ""),
+    ("K12", None, 1, 6, 5, "Newsletters 1–3 and two press releases"),
+    ("K12", None, 7, 12, 6, ""),
 ]
 
 # cluster key: [(label, benchmarked on, awarded on, valid until)], oldest first; the last
@@ -232,26 +209,22 @@ LABELS = {
     ],
 }
 
+# {years}: the five years from the year after the project's start.
 STRATEGY_TITLES = {
-    "aei": "AEI TÈXTILS strategy 2022–2026: technical textiles for health and mobility",
-    "ateval": "ATEVAL strategy 2022–2026: the Valencian textile value chain goes circular",
-    "produtech": "PRODUTECH strategy 2022–2026: digital production technologies",
-    "citeve": "Cluster Têxtil strategy 2022–2026: sustainable and smart textiles",
-    "emc2": "Pôle EMC2 strategy 2022–2026: advanced manufacturing of composite structures",
+    "aei": "AEI TÈXTILS strategy {years}: technical textiles for health and mobility",
+    "ateval": "ATEVAL strategy {years}: the Valencian textile value chain goes circular",
+    "produtech": "PRODUTECH strategy {years}: digital production technologies",
+    "citeve": "Cluster Têxtil strategy {years}: sustainable and smart textiles",
+    "emc2": "Pôle EMC2 strategy {years}: advanced manufacturing of composite structures",
 }
 
-# (title, owner, due date, status)
+# (title, owner, due month, status)
 ROADMAP_ACTIONS = [
-    ("Joint catalogue of recycled-fibre suppliers", "ATEVAL", date(2022, 12, 31), "done"),
-    (
-        "Digital product passport pilot with five SMEs",
-        "Cluster Têxtil",
-        date(2023, 6, 30),
-        "in_progress",
-    ),
-    ("Shared lean-management training path", "AEI TÈXTILS", date(2023, 3, 31), "done"),
-    ("Second ClusterXchange call with EXTRATEX", "PRODUTECH", date(2023, 9, 30), "planned"),
-    ("Joint stand at JEC World (composites)", "Pôle EMC2", date(2023, 3, 7), "done"),
+    ("Joint catalogue of recycled-fibre suppliers", "ATEVAL", 11, "done"),
+    ("Digital product passport pilot with five SMEs", "Cluster Têxtil", 18, "in_progress"),
+    ("Shared lean-management training path", "AEI TÈXTILS", 14, "done"),
+    ("Second ClusterXchange call with EXTRATEX", "PRODUTECH", 20, "planned"),
+    ("Joint stand at JEC World (composites)", "Pôle EMC2", 17, "planned"),
 ]
 
 # A one-page PDF: the demo's uploaded deliverable files.
@@ -267,9 +240,20 @@ def _at(day: date, hour: int = 12):
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
+def month_start(start: date, month: int) -> date:
+    """The first day of the project's month `month` (M1 begins on `start`)."""
+    return add_months(start, month - 1)
+
+
+def month_end(start: date, month: int) -> date:
+    """The last day of the project's month `month`."""
+    return add_months(start, month) - timedelta(days=1)
+
+
 def seed_programme(*, partnership: Partnership, clusters: dict[str, Cluster]) -> Project:
     coordinator = User.objects.filter(email=COORDINATOR_EMAIL).first()
     values = dict(PROJECT)
+    start = values["start_date"] = programme_start(timezone.localdate())
     project, _ = Project.objects.update_or_create(
         partnership=partnership, acronym=values.pop("acronym"), defaults=values
     )
@@ -283,23 +267,24 @@ def seed_programme(*, partnership: Partnership, clusters: dict[str, Cluster]) ->
             },
         )
     wps = {}
-    for number, (title, lead, start, end) in WORK_PACKAGES.items():
+    for number, (title, lead, first, last) in WORK_PACKAGES.items():
         wps[number], _ = WorkPackage.objects.update_or_create(
             project=project,
             number=number,
             defaults={
                 "title": title,
                 "lead": partners[lead],
-                "start_month": start,
-                "end_month": end,
+                "start_month": first,
+                "end_month": last,
             },
         )
     for wp, code, title, lead in ACTIVITIES:
         Activity.objects.update_or_create(
             work_package=wps[wp], code=code, defaults={"title": title, "lead": partners[lead]}
         )
-    _seed_deliverables(wps, partners, coordinator)
-    for code, wp, title, due, achieved in MILESTONES:
+    _seed_deliverables(start, wps, partners, coordinator)
+    for code, wp, title, due_month, achieved in MILESTONES:
+        due = month_end(start, due_month)
         Milestone.objects.update_or_create(
             project=project,
             code=code,
@@ -307,20 +292,22 @@ def seed_programme(*, partnership: Partnership, clusters: dict[str, Cluster]) ->
                 "work_package": wps[wp],
                 "title": title,
                 "due_date": due,
-                "achieved_on": achieved,
+                "achieved_on": None if achieved is None else due + timedelta(days=achieved),
             },
         )
-    for number, start, end, due, submitted in [
-        (1, date(2020, 3, 1), date(2021, 2, 28), date(2021, 4, 30), date(2021, 4, 28)),
-        (2, date(2021, 3, 1), date(2022, 8, 31), date(2022, 10, 31), None),
+    # Two periods of 12 months, each report due two months after the period's end; the
+    # first report went in two weeks before its deadline.
+    for number, first, last, submitted in [
+        (1, 1, 12, month_start(start, 14) + timedelta(days=14)),
+        (2, 13, 24, None),
     ]:
         ReportingPeriod.objects.update_or_create(
             project=project,
             number=number,
             defaults={
-                "start_date": start,
-                "end_date": end,
-                "report_due": due,
+                "start_date": month_start(start, first),
+                "end_date": month_end(start, last),
+                "report_due": month_end(start, last + 2),
                 "report_submitted_on": submitted,
             },
         )
@@ -339,20 +326,27 @@ def seed_programme(*, partnership: Partnership, clusters: dict[str, Cluster]) ->
                 "position": position,
             },
         )
-    for code, key, start, end, value, note in MANUAL_VALUES:
-        KPIValue.objects.update_or_create(
+    kept = []
+    for code, key, first, last, value, note in MANUAL_VALUES:
+        end = month_end(start, last)
+        row, _ = KPIValue.objects.update_or_create(
             kpi=kpis[code],
             cluster=clusters[key] if key else None,
-            period_start=start,
+            period_start=month_start(start, first),
             period_end=end,
             defaults={
                 "value": Decimal(value),
                 "note": note,
                 "entered_by": coordinator,
-                "entered_at": _at(end) if end < timezone.localdate() else timezone.now(),
+                "entered_at": _at(end + timedelta(days=10)),
             },
         )
-    _seed_strategies(project, clusters, coordinator)
+        kept.append(row.pk)
+    KPIValue.objects.filter(
+        kpi__in=[kpis[code] for code in {v[0] for v in MANUAL_VALUES}],
+        entered_by__email=COORDINATOR_EMAIL,
+    ).exclude(pk__in=kept).delete()
+    _seed_strategies(start, project, clusters, coordinator)
     for key, records in LABELS.items():
         for label, benchmarked, awarded, valid in records:
             LabelRecord.objects.update_or_create(
@@ -364,8 +358,9 @@ def seed_programme(*, partnership: Partnership, clusters: dict[str, Cluster]) ->
     return project
 
 
-def _seed_deliverables(wps, partners, coordinator):
-    for wp, code, title, due, status, lead in DELIVERABLES:
+def _seed_deliverables(start, wps, partners, coordinator):
+    for wp, code, title, due_month, status, lead in DELIVERABLES:
+        due = month_end(start, due_month)
         done = status in (S.SUBMITTED, S.APPROVED)
         deliverable, _ = Deliverable.objects.update_or_create(
             work_package=wps[wp],
@@ -377,7 +372,7 @@ def _seed_deliverables(wps, partners, coordinator):
                 "lead": partners[lead],
                 "submitted_at": _at(due, 10) if done else None,
                 "approved_by": coordinator if status == S.APPROVED else None,
-                "approved_at": _at(due.replace(day=28), 16) if status == S.APPROVED else None,
+                "approved_at": _at(due + timedelta(days=6), 16) if status == S.APPROVED else None,
             },
         )
         if done and not deliverable.versions.exists():
@@ -410,19 +405,19 @@ def _seed_deliverables(wps, partners, coordinator):
             )
 
 
-def _seed_strategies(project, clusters, coordinator):
-    documents = []
+def _seed_strategies(start, project, clusters, coordinator):
+    """Five cluster strategies adopted in M12; the joint strategy is a draft (due M15)."""
+    years = f"{start.year + 1}–{start.year + 5}"
     for key, title in STRATEGY_TITLES.items():
         doc, _ = StrategyDocument.objects.update_or_create(
             project=project,
             cluster=clusters[key],
             kind=StrategyDocument.Kind.STRATEGY,
-            defaults={"title": title},
+            defaults={"title": title.format(years=years)},
         )
-        documents.append(doc)
         for number, day, final, note in [
-            (1, date(2021, 6, 15), False, "Draft after the strategy workshop"),
-            (2, date(2021, 11, 20), True, "Adopted by the board"),
+            (1, month_start(start, 9) + timedelta(days=14), False, "Draft after the workshop"),
+            (2, month_start(start, 12) + timedelta(days=19), True, "Adopted by the board"),
         ]:
             StrategyVersion.objects.update_or_create(
                 document=doc,
@@ -438,11 +433,10 @@ def _seed_strategies(project, clusters, coordinator):
         project=project,
         cluster=None,
         kind=StrategyDocument.Kind.STRATEGY,
-        defaults={"title": "CLAMTEX joint strategy and roadmap 2022–2026"},
+        defaults={"title": f"CLAMTEX joint strategy and roadmap {years}"},
     )
     for number, day, final, note in [
-        (1, date(2022, 3, 30), False, "Draft for the partners"),
-        (2, date(2022, 6, 29), True, "Adopted at the partner meeting"),
+        (1, month_start(start, 14) + timedelta(days=9), False, "Draft for the partners"),
     ]:
         StrategyVersion.objects.update_or_create(
             document=joint,
@@ -454,7 +448,8 @@ def _seed_strategies(project, clusters, coordinator):
                 "uploaded_at": _at(day),
             },
         )
-    for title, owner, due, status in ROADMAP_ACTIONS:
+    for title, owner, due_month, status in ROADMAP_ACTIONS:
+        due = month_end(start, due_month)
         RoadmapAction.objects.update_or_create(
             document=joint,
             title=title,

@@ -1,5 +1,7 @@
-"""CLAMTEX demo events (DESIGN.md): the partnership's meetings, trainings and study visits
-of 2020–2022, and upcoming workshops on the digitalisation of technical textiles dated
+"""CLAMTEX demo events (DESIGN.md): the partnership's kick-off and first partner meeting of
+2020 (its history), a strategy meeting, a training and two study visits of the past few
+weeks (attendance and feedback), and upcoming workshops on the digitalisation of technical
+textiles in the coming weeks (one awaits approvals): every date but the 2020 ones is
 relative to today.
 
 Idempotent: events are looked up by (partnership, title), sessions by (event, title),
@@ -94,6 +96,12 @@ def _in_days(days: int, hour: int, minute: int, tz: str) -> datetime:
 def _past_specs() -> dict[str, Spec]:
     madrid, paris, oslo = "Europe/Madrid", "Europe/Paris", "Europe/Oslo"
     d1, d2 = date(2020, 3, 4), date(2020, 3, 5)
+    # The past few weeks: the strategy meeting and the training the next day at
+    # Ontinyent, a three-day and a two-day study visit.
+    meeting = _in_days(-17, 0, 0, madrid).date()
+    training = meeting + timedelta(days=1)
+    ara = _in_days(-38, 0, 0, paris).date()
+    norway = _in_days(-9, 0, 0, oslo).date()
     return {
         "kickoff": Spec(
             title="CLAMTEX kick-off meeting",
@@ -193,8 +201,8 @@ def _past_specs() -> dict[str, Spec]:
             axis=Event.Axis.INTERNATIONAL,
             organisers=["ateval"],
             tz=madrid,
-            start=_at(date(2022, 3, 22), 9, 30, madrid),
-            end=_at(date(2022, 3, 22), 17, 0, madrid),
+            start=_at(meeting, 9, 30, madrid),
+            end=_at(meeting, 17, 0, madrid),
             summary="The partners review the joint cluster strategy and its roadmap.",
             city="Ontinyent",
             country="ES",
@@ -205,15 +213,15 @@ def _past_specs() -> dict[str, Spec]:
             sessions=[
                 (
                     "Review of the joint strategy and roadmap",
-                    _at(date(2022, 3, 22), 9, 30, madrid),
-                    _at(date(2022, 3, 22), 12, 30, madrid),
+                    _at(meeting, 9, 30, madrid),
+                    _at(meeting, 12, 30, madrid),
                     ["coordinator", "ateval"],
                     "",
                 ),
                 (
                     "Benchmarking and cluster labels",
-                    _at(date(2022, 3, 22), 14, 0, madrid),
-                    _at(date(2022, 3, 22), 17, 0, madrid),
+                    _at(meeting, 14, 0, madrid),
+                    _at(meeting, 17, 0, madrid),
                     ["produtech"],
                     "",
                 ),
@@ -225,8 +233,8 @@ def _past_specs() -> dict[str, Spec]:
             axis=Event.Axis.DIGITAL,
             organisers=["ateval"],
             tz=madrid,
-            start=_at(date(2022, 3, 23), 9, 0, madrid),
-            end=_at(date(2022, 3, 23), 14, 0, madrid),
+            start=_at(training, 9, 0, madrid),
+            end=_at(training, 14, 0, madrid),
             summary="Capacity building: lean management for cluster staff and member SMEs.",
             city="Ontinyent",
             country="ES",
@@ -237,15 +245,15 @@ def _past_specs() -> dict[str, Spec]:
             sessions=[
                 (
                     "Lean principles for textile SMEs",
-                    _at(date(2022, 3, 23), 9, 0, madrid),
-                    _at(date(2022, 3, 23), 11, 0, madrid),
+                    _at(training, 9, 0, madrid),
+                    _at(training, 11, 0, madrid),
                     ["lean"],
                     "",
                 ),
                 (
                     "Value stream mapping workshop",
-                    _at(date(2022, 3, 23), 11, 30, madrid),
-                    _at(date(2022, 3, 23), 14, 0, madrid),
+                    _at(training, 11, 30, madrid),
+                    _at(training, 14, 0, madrid),
                     ["lean"],
                     "",
                 ),
@@ -257,8 +265,8 @@ def _past_specs() -> dict[str, Spec]:
             axis=Event.Axis.INTERNATIONAL,
             organisers=["emc2"],
             tz=paris,
-            start=_at(date(2022, 5, 16), 9, 0, paris),
-            end=_at(date(2022, 5, 18), 17, 0, paris),
+            start=_at(ara, 9, 0, paris),
+            end=_at(ara + timedelta(days=2), 17, 0, paris),
             summary="Three days with technical-textile companies and research centres.",
             city="Lyon",
             country="FR",
@@ -272,8 +280,8 @@ def _past_specs() -> dict[str, Spec]:
             axis=Event.Axis.INTERNATIONAL,
             organisers=["aei"],
             tz=oslo,
-            start=_at(date(2022, 6, 7), 9, 0, oslo),
-            end=_at(date(2022, 6, 8), 16, 0, oslo),
+            start=_at(norway, 9, 0, oslo),
+            end=_at(norway + timedelta(days=1), 16, 0, oslo),
             summary="Two days with Norwegian textile and advanced-manufacturing companies.",
             city="Oslo",
             country="NO",

@@ -1,7 +1,7 @@
 """The CLAMTEX demo partnership (DESIGN.md). Data, not code paths: nothing in the portal
 depends on these values."""
 
-from datetime import date
+from datetime import date, timedelta
 
 SECTORS = [
     ("C13", "Manufacture of textiles", None),
@@ -42,11 +42,28 @@ PARTNERSHIP = {
     "description": (
         "Five textile and advanced-manufacturing clusters from Spain, Portugal and France "
         "working on innovation & digitalisation, internationalisation and the circular "
-        "economy. Kick-off at Terrassa on 4–5 March 2020."
+        "economy. The partners first met at Terrassa on 4–5 March 2020."
     ),
-    "start_date": date(2020, 3, 1),
-    "end_date": date(2022, 2, 28),
 }
+
+# The demo is alive: the partnership's current programme started 14 months before the
+# month the demo is seeded in and runs 24 months (projects/demo.py plans it on this).
+MONTHS_RUNNING = 14
+DURATION_MONTHS = 24
+
+
+def programme_start(today: date) -> date:
+    """The first day of the month MONTHS_RUNNING months before `today`'s month."""
+    months = today.year * 12 + today.month - 1 - MONTHS_RUNNING
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def programme_end(today: date) -> date:
+    """The last day of the programme's DURATION_MONTHS-th month."""
+    start = programme_start(today)
+    months = start.year * 12 + start.month - 1 + DURATION_MONTHS
+    return date(months // 12, months % 12 + 1, 1) - timedelta(days=1)
+
 
 CLUSTERS = [
     {

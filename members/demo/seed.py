@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.utils import timezone
 
 from members.models import (
     Cluster,
@@ -46,6 +47,8 @@ def seed_sectors() -> dict[str, Sector]:
 
 def seed_partnership(sectors) -> tuple[Partnership, dict[str, Cluster]]:
     values = dict(data.PARTNERSHIP)
+    today = timezone.localdate()
+    values.update(start_date=data.programme_start(today), end_date=data.programme_end(today))
     partnership, _ = Partnership.objects.update_or_create(
         acronym=values.pop("acronym"), defaults=values
     )

@@ -1,12 +1,16 @@
-"""Keyboard-only journeys (Tab, Shift+Tab, typing, Enter, arrows in a select): logging in,
-filtering the member directory, registering for an event. Every focused control shows a
-visible focus outline."""
+"""Keyboard-only journeys (Tab, Shift+Tab, typing, Enter, Space, arrows in a select):
+logging in, filtering the member directory, registering for an event, applying to
+ClusterXchange. Every focused control shows a visible focus outline."""
 
 import re
 
 import pytest
 
+from exchange.models import Application, EligibleCountry
+from exchange.programme_data import seed_eligible_countries
 from tests import factories as f
+from tests import samples
+from tests.exchange.factories import CallFactory
 from tests.workshops.factories import EventFactory
 from workshops.models import Registration
 
@@ -36,6 +40,14 @@ def tab_to(page, matches, limit=80) -> dict:
         if matches(focused):
             return focused
     raise AssertionError("not reachable with the keyboard")
+
+
+def shift_tab(page) -> dict:
+    """One step back with Shift+Tab; the control reached shows its focus outline too."""
+    page.keyboard.press("Shift+Tab")
+    focused = page.evaluate(FOCUSED)
+    assert focused["outline"] >= 2 and focused["outlineStyle"] != "none", focused
+    return focused
 
 
 def test_log_in_with_the_keyboard_only(page, world):
@@ -89,3 +101,165 @@ def test_register_for_an_event_with_the_keyboard_only(page, world):
     page.wait_for_url(f"**/workshops/{event.pk}/")
     registration = Registration.objects.get(event=event, email=world.rep_a.email)
     assert registration.status == Registration.Status.REGISTERED
+
+
+CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/accounts/confirm-email/[^/\s]+/)")
+
+
+def _named(name: str, value: str | None = None):
+    """The form's field `name` (by its id: the language switch of the navbar has the same
+    name), or the check box or radio button of that name with that value."""
+
+    def matches(el):
+        if value is None:
+            return el["id"] == f"id_{name}"
+        return el["name"] == name and el["text"] == value
+
+    return matches
+
+
+def _button(text: str):
+    return lambda el: el["tag"] == "button" and el["text"] == text
+
+
+def _check(page, name: str, values: set[str]) -> None:
+    """Tab through the check boxes `name` (in page order) and tick those of `values`."""
+    left = set(values)
+    while left:
+        focused = tab_to(page, lambda el: el["name"] == name and el["text"] in left)
+        page.keyboard.press("Space")
+        left.discard(focused["text"])
+
+
+def _type_date(page, iso: str) -> None:
+    """Types a date into the focused date field, day first as en-GB shows it; where the
+    browser's own locale puts the month first, back to the first part and again."""
+    year, month, day = iso.split("-")
+    page.keyboard.type(day + month + year)
+    if page.evaluate("() => document.activeElement.value") != iso:
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.type(month + day + year)
+    assert page.evaluate("() => document.activeElement.value") == iso
+
+
+def _type_into(page, name: str, text: str) -> None:
+    tab_to(page, _named(name))
+    page.keyboard.type(text)
+
+
+def test_apply_to_clusterxchange_with_the_keyboard_only(page, world, mailoutbox):
+    """An anonymous applicant: the public form (account and organisation), the emailed
+    confirmation link, then every step of the application to its submission, with Tab,
+    Shift+Tab, typing, Space (check boxes, radio buttons, file chooser) and Enter only."""
+    seed_eligible_countries(EligibleCountry)
+    call = CallFactory(partnership=world.partnership, name="ClusterXchange call 2")
+    sector = f.SectorFactory(code="C13.96", name="Technical textiles")
+
+    page.goto("/exchange/")
+    tab_to(page, lambda el: el["tag"] == "a" and el["href"].endswith("/exchange/apply/"))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/exchange/apply/")
+    expect(page.locator("main")).to_contain_text(f"You apply to the call “{call.name}”.")
+
+    _type_into(page, "full_name", "Núria Estampadora")
+    _type_into(page, "email", "nuria@estampats.example")
+    _type_into(page, "password1", "Estampat-segur-2024")
+    _type_into(page, "password2", "Estampat-segurr")
+    # A typo: select it all and type again.
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Estampat-segur-2024")
+    assert shift_tab(page)["name"] == "password1"  # Shift+Tab goes back one control
+    tab_to(page, _named("password2"))
+    tab_to(page, _named("language"))
+    page.keyboard.type("English")  # a closed select takes typed letters
+    _type_into(page, "legal_name", "Estampats Sabadell")
+    tab_to(page, _named("country"))
+    page.keyboard.type("Spain")
+    tab_to(page, _named("org_type"))
+    page.keyboard.type("SME")
+    _type_into(page, "vat_number", "B55443322")
+    _type_into(page, "city", "Sabadell")
+    _type_into(page, "employees", "30")
+    _type_into(page, "turnover_eur", "4000000")
+    tab_to(page, _named("managing_cluster"))
+    page.keyboard.type(world.cluster_a.acronym)
+    tab_to(page, _named("consent_privacy"))
+    page.keyboard.press("Space")
+    for name, value in (
+        ("language", "en"),
+        ("country", "ES"),
+        ("org_type", "sme"),
+        ("managing_cluster", str(world.cluster_a.pk)),
+        ("password2", "Estampat-segur-2024"),
+    ):
+        expect(page.locator(f"#id_{name}")).to_have_value(value)
+    expect(page.locator("#id_consent_privacy")).to_be_checked()
+    tab_to(page, _button("Create my account and save the draft"))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/exchange/apply/check-your-email/")
+
+    (message,) = mailoutbox
+    page.goto(CONFIRM_LINK.search(message.body).group(1))
+    tab_to(page, _button("Confirm"))
+    page.keyboard.press("Enter")
+    application = Application.objects.get(applicant__email="nuria@estampats.example")
+    page.wait_for_url(f"**/exchange/applications/{application.pk}/edit/participation/")
+
+    # Participation: a radio button, two text areas, two check boxes.
+    tab_to(page, _named("role", "visitor"))
+    page.keyboard.press("Space")
+    expect(page.get_by_label("Visit an organisation abroad")).to_be_checked()
+    _type_into(page, "motivation", "We print technical textiles digitally.")
+    _type_into(
+        page,
+        "objectives",
+        "Learn sustainable finishing of printed technical textiles in Portugal or France.",
+    )
+    _check(page, "activity_types", {"rdi", "knowledge"})
+    tab_to(page, _button("Save and continue"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=2, name="Preferences")).to_be_visible()
+
+    # Preferences: check boxes and two date fields typed day, month, year (en-GB).
+    tab_to(page, _named("available_from"))
+    _type_date(page, "2031-05-04")
+    tab_to(page, _named("available_until"))
+    _type_date(page, "2031-05-29")
+    _check(page, "preferred_countries", {"PT", "FR"})
+    _check(page, "sectors", {str(sector.pk)})
+    expect(page.locator("#id_available_from")).to_have_value("2031-05-04")
+    expect(page.locator("#id_available_until")).to_have_value("2031-05-29")
+    tab_to(page, _button("Save and continue"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=2, name="Documents")).to_be_visible()
+
+    # Documents: Space on the file field opens the chooser.
+    tab_to(page, _named("file"))
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(
+        {"name": "CV Núria.pdf", "mimeType": "application/pdf", "buffer": samples.PDF}
+    )
+    tab_to(page, _button("Upload"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("CV Núria.pdf was uploaded.")
+    tab_to(page, _button("Save and continue"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=2, name="Consents")).to_be_visible()
+
+    expect(page.locator("#id_consent_privacy")).to_be_checked()
+    tab_to(page, _button("Save and continue"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=2, name="Review and submit")).to_be_visible()
+
+    tab_to(page, _button("Submit the application"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/exchange/applications/{application.pk}/")
+    expect(page.get_by_role("alert")).to_contain_text("Your application was submitted.")
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+    assert application.role == Application.Role.VISITOR
+    assert sorted(application.activity_types) == ["knowledge", "rdi"]
+    assert sorted(application.preferred_countries) == ["FR", "PT"]
+    assert application.documents.count() == 1

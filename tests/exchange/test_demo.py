@@ -1,6 +1,8 @@
 """The ClusterXchange demo: idempotent, every state, the three countries, proposals and
 one matched exchange, and data the rules of the scheme would have let through."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -69,6 +71,16 @@ def test_a_call_open_now_and_the_closed_call_of_2021(seeded):
     closed = Call.objects.get(opens_on__year=2021)
     assert not closed.is_open and closed.closes_on < today
     assert closed.applications.exists()
+    # The open call's exchange window covers the coming months.
+    (call,) = open_calls
+    assert call.exchanges_from <= today and call.exchanges_until > today + timedelta(days=180)
+    # The open call's history ends in the past week: submissions to review are recent.
+    for application in call.applications.exclude(status=S.DRAFT):
+        latest = application.history.order_by("-at").first()
+        assert today - timedelta(days=7) <= timezone.localdate(latest.at) < today, application
+    waiting = call.applications.filter(status=S.SUBMITTED)
+    assert waiting.exists()
+    assert all(a.submitted_at.date() >= today - timedelta(days=7) for a in waiting)
 
 
 def test_every_state_for_several_clusters(seeded):

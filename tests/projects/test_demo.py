@@ -1,10 +1,11 @@
-"""The CLAMTEX programme of the demo: idempotent, on its 24 + 6 month plan, and with the
-KPI figures its data gives (computed, never typed)."""
+"""The CLAMTEX programme of the demo: idempotent, alive (24 months started 14 months before
+today), and with the KPI figures its data gives (computed, never typed)."""
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from members.models import Cluster
 from notifications.models import Email
@@ -52,9 +53,18 @@ def test_demo_programme(settings):
     assert not Email.objects.exists()
 
     project = Project.objects.get(acronym="CLAMTEX")
-    assert project.start_date == date(2020, 3, 1)
-    assert project.planned_end_date == date(2022, 2, 28)
-    assert project.end_date == date(2022, 8, 31)  # the six-month COVID-19 extension
+    today = timezone.localdate()
+    start = project.start_date
+    assert start.day == 1
+    assert (today.year * 12 + today.month) - (start.year * 12 + start.month) == 14
+    assert project.planned_end_date == project.end_date  # 24 months, no extension
+    assert project.end_date + timedelta(days=1) == start.replace(year=start.year + 2)
+    assert project.start_date <= today <= project.end_date
+    # The partnership runs with its programme (the exchange window depends on it).
+    assert (project.partnership.start_date, project.partnership.end_date) == (
+        project.start_date,
+        project.end_date,
+    )
     assert project.partners.get(role="coordinator").cluster.acronym == "AEI TÈXTILS"
     assert [wp.title.split()[0] for wp in project.work_packages.all()] == [
         "Project",
@@ -66,9 +76,9 @@ def test_demo_programme(settings):
     ]
 
     rows = {row.kpi.code: row for row in kpis.kpi_table(project)}
-    assert rows["K1"].cumulative == 5  # a label per cluster during the project
-    assert rows["K3"].cumulative == 5  # five cluster strategies
-    assert rows["K4"].cumulative == 1  # one joint strategy
+    assert rows["K3"].cumulative == 5  # five cluster strategies, adopted in M12
+    assert rows["K4"].cumulative == 0  # the joint strategy is a draft, due this month
+    assert rows["K5"].cumulative == 2  # the two study visits of the past weeks
     assert rows["K9"].kpi.target == 40  # about forty exchanges
     assert rows["K11"].cumulative == 19  # manual: 3 + 4 + 3 + 4 + 5
     assert rows["K12"].cumulative == 11
@@ -77,5 +87,14 @@ def test_demo_programme(settings):
     for cluster in Cluster.objects.filter(partnership=project.partnership):
         latest = cluster.label_history.order_by("-awarded_on").first()
         assert (latest.label, latest.valid_until) == (cluster.label, cluster.label_valid_until)
-    late = [d.code for d in Deliverable.objects.all() if d.is_late]
-    assert late == ["D3.3", "D5.2", "D6.2"]
+    # Some deliverables done, one due this month, two late; the rest planned.
+    late = sorted(d.code for d in Deliverable.objects.all() if d.is_late)
+    assert late == ["D2.2", "D3.2"]
+    done = Deliverable.objects.filter(status__in=Deliverable.DONE)
+    assert done.count() == 7 and all(d.due_date < today for d in done)
+    soon = Deliverable.objects.get(code="D4.2")
+    assert today <= soon.due_date < today + timedelta(days=31)
+    assert Deliverable.objects.filter(due_date__gt=soon.due_date).count() == 4
+    assert project.milestones.filter(achieved_on__isnull=True, due_date__gte=today).count() == 2
+    first, second = project.reporting_periods.order_by("number")
+    assert first.report_submitted_on < today < second.end_date
