@@ -77,7 +77,8 @@ def site(world):
 
 
 def _context(browser, live_server, user):
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    # The test injects axe-core into the page: the portal's CSP would (rightly) block it.
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", bypass_csp=True)
     context.set_default_timeout(15_000)
     if user is not None:
         client = Client()

@@ -32,7 +32,7 @@ def test_manager_searches_the_directory_and_opens_a_member(page, log_in, directo
     log_in(w.manager_a)
     expect(page.locator("main")).to_contain_text("Cluster manager")
 
-    page.get_by_role("link", name="Member directory").click()
+    page.get_by_role("link", name="Directory", exact=True).click()
     page.wait_for_url("**/members/")
     results = page.locator("#results")
     expect(results).to_contain_text(w.org_a.legal_name)
@@ -92,7 +92,7 @@ def test_back_to_a_searched_directory_shows_the_full_page(page, log_in, world):
 def test_representative_edits_their_organisation(page, log_in, world):
     log_in(world.rep_a)
     expect(page.locator("main")).to_contain_text("Member representative")
-    expect(page.get_by_role("link", name="Member directory")).to_have_count(0)
+    expect(page.get_by_role("link", name="Directory", exact=True)).to_have_count(0)
 
     page.get_by_role("link", name="My organisation").click()
     page.wait_for_url(f"**/members/organisations/{world.org_a.pk}/")
