@@ -421,19 +421,23 @@ def document_sign(*, document: ExchangeDocument, role: str, by, password: str) -
     return signature
 
 
-def sign_check(*, exchange: Exchange, document: ExchangeDocument, role: str) -> None:
+def sign_check(
+    *, exchange: Exchange, document: ExchangeDocument, role: str, plan: ExchangePlan | None = None
+) -> None:
     """The rules every signature obeys, a portal user's or an external party's
     (exchange/external.py); the caller holds the locks on the exchange and the document.
     Only the current version, while the plan may change, by a party that signs this
     document, before the stay starts, with the grant computed (when this partnership pays
-    one: a visitor of another partnership has none here), on an intact fingerprint."""
+    one: a visitor of another partnership has none here), on an intact fingerprint. A page
+    may pass the plan it read (without locks) to say beforehand why one cannot sign."""
     if document.voided_at is not None:
         raise ValidationError(_("This version was replaced: sign the current one."))
     if exchange.status not in workflow.PLAN_EDITABLE:
         raise ValidationError(_("The documents of this exchange can no longer be signed."))
     if role not in SIGNERS[document.kind]:
         raise ValidationError(_("This party does not sign this document."))
-    plan = ExchangePlan.objects.filter(exchange=exchange).first()
+    if plan is None:
+        plan = ExchangePlan.objects.filter(exchange=exchange).first()
     if plan is None or plan.start_date is None or plan.start_date <= timezone.localdate():
         raise ValidationError(_("The documents can be signed only before the stay starts."))
     if exchange.visitor_cluster_id is not None and plan.grant_amount is None:
