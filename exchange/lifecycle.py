@@ -1010,13 +1010,14 @@ def bank_details_erase_due(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     erased = 0
     rows = BankDetails.objects.filter(erased_at__isnull=True).select_related(
-        "exchange__payment", "exchange__visitor_cluster"
+        "exchange__payment", "exchange__visitor_cluster", "exchange__host_cluster"
     )
     retention = {p.partnership_id: p.bank_retention_days for p in Programme.objects.all()}
     for details in rows:
         exchange = details.exchange
         payment = getattr(exchange, "payment", None)
-        keep_days = retention.get(exchange.visitor_cluster.partnership_id, 90)
+        partnership_id = responsible_partnership_id(exchange)
+        keep_days = retention.get(partnership_id, 90)
         if payment is not None:
             due = payment.paid_on + timedelta(days=keep_days) < today
         else:
