@@ -517,3 +517,51 @@ def test_outcome_emails_reach_the_external_host_and_its_cluster(world):
     from exchange import reminders
 
     assert reminders.outcome_queue(exchange=exchange) == 0
+
+
+def _external_visitor_exchange(world, call=None):
+    host_app = ApplicationFactory(
+        call=call or accepted_visitor(world).call,
+        organisation=world.org_b,
+        managing_cluster=world.cluster_b,
+        role=Application.Role.HOST,
+        status=Application.Status.ACCEPTED,
+    )
+    return external.external_visitor_propose(
+        host=host_app, visitor=VISITOR, vop=VOP, org_type="sme", by=world.manager_b
+    )
+
+
+def test_external_visitors_document_names_its_partnership_and_traveller(world):
+    exchange = _external_visitor_exchange(world)
+    vo = party(exchange, R.VO)
+    external.external_match_respond(party=vo, accept=True)
+    external.external_plan_update(party=vo, data=PLAN)
+    document = lifecycle.document_generate(
+        exchange=exchange, kind=K.COMMITMENT, by=exchange.host_application.applicant
+    )
+    content = document.content
+    assert content["traveller"] == VISITOR["contact_name"]
+    assert content["vop"] == "Têxtil Cluster Norte (TEXNET Benelux)"
+    assert content["visitor_partnership"] == "TEXNET Benelux"
+    assert content["hop"] == world.cluster_b.acronym
+    assert content["host_partnership"] == world.partnership.name
+    assert content["visitor_party"]["country"] == "PT"
+    assert content["grant"] is None  # paid by the visitor's own partnership
+    with pytest.raises(ValidationError, match="cannot be computed"):
+        lifecycle.document_generate(
+            exchange=exchange, kind=K.FINANCIAL, by=exchange.host_application.applicant
+        )
+
+
+def test_external_visitors_stay_follows_the_hosts_call_window(world):
+    from tests.exchange.factories import CallFactory
+
+    call = CallFactory(partnership=world.partnership, exchanges_until=END - timedelta(days=1))
+    exchange = _external_visitor_exchange(world, call=call)
+    vo = party(exchange, R.VO)
+    external.external_match_respond(party=vo, accept=True)
+    with pytest.raises(ValidationError) as refused:
+        external.external_plan_update(party=vo, data=PLAN)
+    assert "end_date" in refused.value.message_dict
+    external.external_plan_update(party=vo, data={**PLAN, "end_date": END - timedelta(days=1)})
