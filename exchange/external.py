@@ -461,10 +461,17 @@ def external_document_sign(
     *, party: ExternalParty, document: ExchangeDocument, code: str
 ) -> Signature:
     """Signature of an external party, after its one-time code: the same checks as a
-    portal signature (current version, fingerprint, the stay has not started, one per
-    role), and the exchange moves on when every party has signed."""
+    portal signature (lifecycle.sign_check: current version, fingerprint, before the stay
+    starts, with the grant computed where this partnership pays one; one per role), and
+    the exchange moves on when every party has signed."""
     if document.exchange_id != party.exchange_id:
         raise PermissionDenied(_("This document belongs to another exchange."))
+    with transaction.atomic():
+        # The rules first, so that a signature refused anyway does not use up the code
+        # (checked again under the same locks below: things may change meanwhile).
+        exchange = lifecycle.lock_exchange(party.exchange)
+        current = ExchangeDocument.objects.select_for_update().get(pk=document.pk)
+        lifecycle.sign_check(exchange=exchange, document=current, role=party.role)
     error = _code_check(party, code)
     if error:
         raise ValidationError({"code": error})
@@ -472,25 +479,10 @@ def external_document_sign(
         party = _locked_party(party)
         exchange = lifecycle.lock_exchange(party.exchange)
         document = ExchangeDocument.objects.select_for_update().get(pk=document.pk)
-        if document.voided_at is not None:
-            raise ValidationError(_("This version was replaced: sign the current one."))
-        if exchange.status not in workflow.PLAN_EDITABLE:
-            raise ValidationError(_("The documents of this exchange can no longer be signed."))
-        if party.role not in lifecycle.SIGNERS[document.kind]:
-            raise ValidationError(_("This party does not sign this document."))
-        if lifecycle.document_fingerprint(document.content) != document.content_hash:
-            raise ValidationError(_("The document does not match its fingerprint."))
-        try:
-            with transaction.atomic():
-                signature = Signature.objects.create(
-                    document=document,
-                    role=party.role,
-                    user=None,
-                    external_party=party,
-                    document_hash=document.content_hash,
-                )
-        except IntegrityError as exc:
-            raise ValidationError(_("This party has already signed.")) from exc
+        lifecycle.sign_check(exchange=exchange, document=document, role=party.role)
+        signature = lifecycle.signature_record(
+            document=document, role=party.role, external_party=party
+        )
         lifecycle.after_signature(exchange, None)
         return signature
 

@@ -173,6 +173,17 @@ def _render_home(request, token, party, **forms):
         }
         for d in documents
     ]
+    for row in rows:
+        # Why this party cannot sign now (before the stay, the grant computed...): the page
+        # says so instead of offering a code (the service checks again when signing).
+        row["refused"] = ""
+        if row["mine"] and not row["signed"] and actions["sign"]:
+            try:
+                lifecycle.sign_check(
+                    exchange=exchange, document=row["document"], role=party.role, plan=plan
+                )
+            except ValidationError as exc:
+                row["refused"] = " ".join(exc.messages)
     context = {
         "party": party,
         "token": token,

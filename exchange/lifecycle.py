@@ -168,9 +168,11 @@ def _locate(exchange: Exchange) -> None:
 
 def stay_window(exchange: Exchange) -> tuple[date | None, date | None]:
     """The first and last day a stay of this exchange may have: inside the call's exchange
-    window (from its opening when none is set) and the project period of the partnership."""
-    call = exchange.visitor_application.call
-    partnership = exchange.visitor_cluster.partnership
+    window (from its opening when none is set) and the project period of the partnership.
+    A visitor of another partnership (no application here) follows the host's call and
+    partnership."""
+    call = (exchange.visitor_application or exchange.host_application).call
+    partnership = (exchange.visitor_cluster or exchange.host_cluster).partnership
     first = [d for d in (call.exchanges_from or call.opens_on, partnership.start_date) if d]
     last = [d for d in (call.exchanges_until, partnership.end_date) if d]
     return (max(first) if first else None, min(last) if last else None)
@@ -409,34 +411,56 @@ def document_sign(*, document: ExchangeDocument, role: str, by, password: str) -
     # document_generate, so a signature and a plan change cannot deadlock.
     exchange = _locked(Exchange(pk=document.exchange_id))
     document = ExchangeDocument.objects.select_for_update().get(pk=document.pk)
+    sign_check(exchange=exchange, document=document, role=role)
+    if role not in roles_of(by, exchange):
+        raise PermissionDenied(_("You cannot sign for this party."))
+    if not by.check_password(password or ""):
+        raise ValidationError({"password": _("The password is not correct.")})
+    signature = signature_record(document=document, role=role, user=by)
+    _after_signature(exchange, by)
+    return signature
+
+
+def sign_check(
+    *, exchange: Exchange, document: ExchangeDocument, role: str, plan: ExchangePlan | None = None
+) -> None:
+    """The rules every signature obeys, a portal user's or an external party's
+    (exchange/external.py); the caller holds the locks on the exchange and the document.
+    Only the current version, while the plan may change, by a party that signs this
+    document, before the stay starts, with the grant computed (when this partnership pays
+    one: a visitor of another partnership has none here), on an intact fingerprint. A page
+    may pass the plan it read (without locks) to say beforehand why one cannot sign."""
     if document.voided_at is not None:
         raise ValidationError(_("This version was replaced: sign the current one."))
     if exchange.status not in workflow.PLAN_EDITABLE:
         raise ValidationError(_("The documents of this exchange can no longer be signed."))
     if role not in SIGNERS[document.kind]:
         raise ValidationError(_("This party does not sign this document."))
-    plan = ExchangePlan.objects.filter(exchange=exchange).first()
+    if plan is None:
+        plan = ExchangePlan.objects.filter(exchange=exchange).first()
     if plan is None or plan.start_date is None or plan.start_date <= timezone.localdate():
         raise ValidationError(_("The documents can be signed only before the stay starts."))
-    if plan.grant_amount is None:
+    if exchange.visitor_cluster_id is not None and plan.grant_amount is None:
         raise ValidationError(
             _("The grant cannot be computed yet (see the computation): nothing can be signed.")
         )
-    if role not in roles_of(by, exchange):
-        raise PermissionDenied(_("You cannot sign for this party."))
-    if not by.check_password(password or ""):
-        raise ValidationError({"password": _("The password is not correct.")})
     if _hash(document.content) != document.content_hash:
         raise ValidationError(_("The document does not match its fingerprint."))
+
+
+def signature_record(*, document: ExchangeDocument, role: str, user=None, external_party=None):
+    """One signature per role on a version (the database constraint decides a race)."""
     try:
         with transaction.atomic():
-            signature = Signature.objects.create(
-                document=document, role=role, user=by, document_hash=document.content_hash
+            return Signature.objects.create(
+                document=document,
+                role=role,
+                user=user,
+                external_party=external_party,
+                document_hash=document.content_hash,
             )
     except IntegrityError as exc:
         raise ValidationError(_("This party has already signed.")) from exc
-    _after_signature(exchange, by)
-    return signature
 
 
 def _fully_signed(exchange: Exchange, kind: str) -> bool:
@@ -986,13 +1010,14 @@ def bank_details_erase_due(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     erased = 0
     rows = BankDetails.objects.filter(erased_at__isnull=True).select_related(
-        "exchange__payment", "exchange__visitor_cluster"
+        "exchange__payment", "exchange__visitor_cluster", "exchange__host_cluster"
     )
     retention = {p.partnership_id: p.bank_retention_days for p in Programme.objects.all()}
     for details in rows:
         exchange = details.exchange
         payment = getattr(exchange, "payment", None)
-        keep_days = retention.get(exchange.visitor_cluster.partnership_id, 90)
+        partnership_id = responsible_partnership_id(exchange)
+        keep_days = retention.get(partnership_id, 90)
         if payment is not None:
             due = payment.paid_on + timedelta(days=keep_days) < today
         else:

@@ -34,7 +34,7 @@ from notifications.models import Email
 from notifications.services import email_queue
 
 from . import emails, rules, workflow
-from .models import Exchange, ExchangeDocument, Signature
+from .models import Exchange, ExchangeDocument, ExternalParty, Signature
 
 X = Exchange.Status
 R = Signature.Role
@@ -304,7 +304,30 @@ def outcome_queue(*, exchange: Exchange) -> int:
         "last_day": report.actual_end.isoformat() if report and report.actual_end else "",
     }
     key = f"{emails.OUTCOME.name}:{exchange.pk}:{exchange.outcome}"
-    return _send(emails.OUTCOME, key, users.values(), exchange, context)
+    sent = _send(emails.OUTCOME, key, users.values(), exchange, context)
+    return sent + _send_external(emails.OUTCOME, key, exchange, context)
+
+
+def _send_external(kind, key: str, exchange: Exchange, context: dict) -> int:
+    """The same email to the parties of another partnership (exchange/external.py), to
+    their contact person in the contact's language. Their link is stored only as a hash,
+    so the email carries no link to the portal's exchange page (they have no account)."""
+    roles = _external_roles(exchange)
+    if not roles:
+        return 0
+    sent = 0
+    parties = ExternalParty.objects.filter(exchange=exchange, role__in=roles).order_by("pk")
+    for party in parties:
+        row = email_queue(
+            kind=kind.name,
+            to=party.contact_email,
+            language=party.contact_language,
+            occasion_key=key,
+            context={**context, "name": party.contact_name, "url": ""},
+            about=exchange,
+        )
+        sent += row is not None
+    return sent
 
 
 def _external_roles(exchange: Exchange) -> set[str]:

@@ -204,3 +204,16 @@ def test_demo_has_an_exchange_that_did_not_take_place(seeded):
     assert exchange.host_confirmation.took_place is False
     assert not Payment.objects.filter(exchange=exchange).exists()
     assert exchange.history.filter(to_status="not_happened").count() == 1
+
+
+def test_the_exchange_that_did_not_happen_and_the_external_one_have_different_visitors(seeded):
+    from exchange.demo import EXTERNAL_HOST
+
+    call_command("seed_demo")  # seeding again keeps them apart
+    not_happened = Exchange.objects.get(status=Exchange.Status.NOT_HAPPENED)
+    external = Exchange.objects.get(host_organisation__legal_name=EXTERNAL_HOST)
+    assert not_happened.pk != external.pk
+    assert not_happened.visitor_organisation_id != external.visitor_organisation_id
+    assert not_happened.visitor_application_id != external.visitor_application_id
+    assert external.status == Exchange.Status.MATCHED
+    assert not_happened.outcome == Exchange.Outcome.NOT_HAPPENED

@@ -168,12 +168,21 @@ def test_whole_lifecycle_with_an_external_host_counts_for_the_visitors_partnersh
 
     lifecycle.report_save(
         exchange=exchange,
-        data={"objectives_reached": "All", "results": "A pilot", "rating": 5},
+        data={
+            "objectives_reached": "All",
+            "results": "A pilot",
+            "rating": 5,
+            # The final grant follows the days actually spent (money-path rule).
+            "actual_start": START,
+            "actual_end": END,
+        },
         by=visitor,
     )
-    lifecycle.evidence_add(exchange=exchange, kind="ticket", upload=evidence_file(), by=visitor)
+    for kind in ("ticket", "accommodation_invoice"):  # the programme's required evidence
+        lifecycle.evidence_add(exchange=exchange, kind=kind, upload=evidence_file(), by=visitor)
     # The external host's confirmation replaces the uploaded attendance confirmation.
     lifecycle.report_submit(exchange=exchange, by=visitor)
+    assert kpis.compute("exchanges_completed", partnership=world.partnership).value == 0
     lifecycle.report_validate(exchange=exchange, by=world.manager_a, evidence_checked=True)
     assert kpis.compute("exchanges_completed", partnership=world.partnership).value == 1
     assert (
@@ -415,3 +424,144 @@ def test_reminders_never_reach_portal_users_for_an_external_role(world):
         world.rep_a.email,  # represents the visiting organisation
         world.manager_a.email,
     }
+
+
+# --- The money-path signing rules hold for external signers too (lifecycle.sign_check) ---------
+
+
+def test_external_signer_is_refused_once_the_stay_has_started(to_sign):
+    from exchange.models import ExchangePlan
+
+    ho, document = to_sign
+    # The dates are those signed (the fingerprint still matches): only the calendar moved on.
+    ExchangePlan.objects.filter(exchange=document.exchange).update(start_date=timezone.localdate())
+    external.external_code_send(party=ho)
+    code = last_code(ho)
+    with pytest.raises(ValidationError, match="only before the stay starts"):
+        external.external_document_sign(party=ho, document=document, code=code)
+    assert not document.signatures.exists()
+    ho.refresh_from_db()
+    assert ho.code_hash  # refused before the code was used up
+
+
+def test_external_signer_is_refused_without_a_computable_grant(world):
+    # A host in a place the gazetteer does not know and without coordinates: the distance,
+    # hence the grant, cannot be computed; the commitment exists but nobody may sign it.
+    exchange = external.external_host_propose(
+        visitor=accepted_visitor(world),
+        host={**HOST, "city": "Qxzyville"},
+        hop=HOP,
+        org_type="sme",
+        by=world.manager_a,
+    )
+    ho = party(exchange, R.HO)
+    external.external_match_respond(party=ho, accept=True)
+    external.external_plan_update(party=ho, data=PLAN)
+    exchange.refresh_from_db()
+    assert exchange.host_organisation.latitude is None
+    assert exchange.plan.grant_amount is None
+    document = lifecycle.document_generate(
+        exchange=exchange, kind=K.COMMITMENT, by=exchange.visitor_application.applicant
+    )
+    external.external_code_send(party=ho)
+    with pytest.raises(ValidationError, match="grant cannot be computed"):
+        external.external_document_sign(party=ho, document=document, code=last_code(ho))
+    with pytest.raises(ValidationError, match="grant cannot be computed"):
+        lifecycle.document_sign(
+            document=document,
+            role=R.VO,
+            by=exchange.visitor_application.applicant,
+            password=PASSWORD,
+        )
+    assert not document.signatures.exists()
+
+
+def test_external_signer_signs_once_per_role(to_sign):
+    ho, document = to_sign
+    _sign_with_code(ho, document)
+    ExternalParty.objects.filter(pk=ho.pk).update(code_sent_at=None)
+    with pytest.raises(ValidationError, match="already signed"):
+        _sign_with_code(ho, document)
+    assert document.signatures.filter(role=R.HO).count() == 1
+
+
+def test_external_signer_cannot_sign_a_replaced_version(to_sign):
+    ho, document = to_sign
+    external.external_plan_update(party=ho, data={"objectives": "Something else"})
+    external.external_code_send(party=ho)
+    with pytest.raises(ValidationError, match="replaced"):
+        external.external_document_sign(party=ho, document=document, code=last_code(ho))
+
+
+def test_outcome_emails_reach_the_external_host_and_its_cluster(world):
+    exchange = external_host_exchange(world)
+    _to_commitment_signed(world, exchange)
+    visitor = exchange.visitor_application.applicant
+    financial = lifecycle.document_generate(exchange=exchange, kind=K.FINANCIAL, by=visitor)
+    lifecycle.document_sign(document=financial, role=R.VO, by=visitor, password=PASSWORD)
+    lifecycle.document_sign(document=financial, role=R.VOP, by=world.manager_a, password=PASSWORD)
+    lifecycle.exchanges_follow_dates(today=START)
+    lifecycle.outcome_record(
+        exchange=exchange,
+        outcome=Exchange.Outcome.NOT_HAPPENED,
+        reason="Nobody came.",
+        by=world.manager_a,
+    )
+    emails = {e.recipient: e for e in Email.objects.filter(kind="exchange.outcome").order_by("pk")}
+    assert emails["gaelle@gamma.example"].language == "fr"
+    assert emails["gaelle@gamma.example"].context["name"] == "Gaëlle Gamma"
+    assert emails["gaelle@gamma.example"].context["url"] == ""  # no portal page for them
+    assert emails["hans@cluster.example"].language == "en"
+    assert visitor.email in emails and world.manager_a.email in emails
+    # Once per occasion, also for the external parties.
+    from exchange import reminders
+
+    assert reminders.outcome_queue(exchange=exchange) == 0
+
+
+def _external_visitor_exchange(world, call=None):
+    host_app = ApplicationFactory(
+        call=call or accepted_visitor(world).call,
+        organisation=world.org_b,
+        managing_cluster=world.cluster_b,
+        role=Application.Role.HOST,
+        status=Application.Status.ACCEPTED,
+    )
+    return external.external_visitor_propose(
+        host=host_app, visitor=VISITOR, vop=VOP, org_type="sme", by=world.manager_b
+    )
+
+
+def test_external_visitors_document_names_its_partnership_and_traveller(world):
+    exchange = _external_visitor_exchange(world)
+    vo = party(exchange, R.VO)
+    external.external_match_respond(party=vo, accept=True)
+    external.external_plan_update(party=vo, data=PLAN)
+    document = lifecycle.document_generate(
+        exchange=exchange, kind=K.COMMITMENT, by=exchange.host_application.applicant
+    )
+    content = document.content
+    assert content["traveller"] == VISITOR["contact_name"]
+    assert content["vop"] == "Têxtil Cluster Norte (TEXNET Benelux)"
+    assert content["visitor_partnership"] == "TEXNET Benelux"
+    assert content["hop"] == world.cluster_b.acronym
+    assert content["host_partnership"] == world.partnership.name
+    assert content["visitor_party"]["country"] == "PT"
+    assert content["grant"] is None  # paid by the visitor's own partnership
+    with pytest.raises(ValidationError, match="cannot be computed"):
+        lifecycle.document_generate(
+            exchange=exchange, kind=K.FINANCIAL, by=exchange.host_application.applicant
+        )
+
+
+def test_external_visitors_stay_follows_the_hosts_call_window(world):
+    from tests.exchange.factories import CallFactory
+
+    call = CallFactory(partnership=world.partnership, exchanges_until=END - timedelta(days=1))
+    exchange = _external_visitor_exchange(world, call=call)
+    vo = party(exchange, R.VO)
+    external.external_match_respond(party=vo, accept=True)
+    with pytest.raises(ValidationError) as refused:
+        external.external_plan_update(party=vo, data=PLAN)
+    assert "end_date" in refused.value.message_dict
+    external.external_plan_update(party=vo, data={**PLAN, "end_date": END - timedelta(days=1)})

@@ -190,6 +190,25 @@ def test_wrong_code_is_refused_on_the_page(client, signing):
     assert not document.signatures.exists()
 
 
+def test_link_page_says_why_it_cannot_sign_once_the_stay_started(client, signing):
+    from exchange.models import ExchangePlan
+
+    ho, token, document = signing
+    url = reverse("exchange:external_home", args=[token])
+    page = client.get(url).content.decode()
+    assert reverse("exchange:external_sign", args=[token, document.pk]) in page
+    ExchangePlan.objects.filter(exchange=document.exchange).update(start_date=timezone.localdate())
+    page = client.get(url).content.decode()
+    assert "The documents can be signed only before the stay starts." in page
+    assert reverse("exchange:external_sign", args=[token, document.pk]) not in page
+    response = client.post(
+        reverse("exchange:external_sign", args=[token, document.pk]), {"code": last_code(ho)}
+    )
+    assert response.status_code == 200
+    assert "only before the stay starts" in response.content.decode()
+    assert not document.signatures.exists()
+
+
 def test_a_link_cannot_sign_a_document_of_another_exchange(client, world, signing):
     ho, token, _document = signing
     other = matched_exchange(world, visitor_org=f.OrganisationFactory(country="ES"))

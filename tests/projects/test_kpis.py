@@ -59,6 +59,13 @@ def test_exchange_counts_only_for_the_visitors_partnership(world, other_partners
     exchange(a, b, X.COMPLETED)  # stay over, report not validated: not counted yet
     exchange(a, b, X.MATCHED)  # not completed yet
     exchange(b, a, X.CANCELLED)
+    exchange(a, b, X.NOT_HAPPENED)  # did not take place: never counts
+    external_visitor = exchange(a, a, X.REPORT_VALIDATED)
+    # A visitor of another partnership (no application, no cluster on its side here):
+    # counts for its own partnership, never for the host's.
+    Exchange.objects.filter(pk=external_visitor.pk).update(
+        visitor_application=None, visitor_cluster=None
+    )
 
     assert _value("exchanges_completed", world.partnership).value == 3
     assert _value("exchanges_completed", world.partnership, a).value == 2
