@@ -100,7 +100,7 @@ class OrganisationViewSet(ReadOnly):
 
     @extend_schema(responses=s.ContactSerializer(many=True))
     @action(detail=True, methods=["get"], serializer_class=s.ContactSerializer)
-    def contacts(self, request, pk=None):
+    def contacts(self, request, pk=None, format=None):
         organisation = self.get_object()
         contacts = Contact.objects.filter(organisation=organisation).order_by("id")
         return Response(s.ContactSerializer(contacts, many=True).data)
@@ -140,7 +140,7 @@ class EventViewSet(ReadOnly):
         serializer_class=s.RegistrationSerializer,
         permission_classes=[permissions.IsAuthenticated],
     )
-    def registrations(self, request, pk=None):
+    def registrations(self, request, pk=None, format=None):
         """Organisers: the participants (GET) or a new registration (POST)."""
         event = self._managed_event(pk)
         if request.method == "GET":
@@ -175,7 +175,7 @@ class RegistrationViewSet(ETagMixin, mixins.RetrieveModelMixin, viewsets.Generic
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
+    def cancel(self, request, pk=None, format=None):
         registration = _service_call(
             workshop_services.registration_cancel,
             registration=self.get_object(),
@@ -186,7 +186,7 @@ class RegistrationViewSet(ETagMixin, mixins.RetrieveModelMixin, viewsets.Generic
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], url_path="check-in")
-    def check_in(self, request, pk=None):
+    def check_in(self, request, pk=None, format=None):
         registration = _service_call(
             workshop_services.registration_mark,
             registration=self.get_object(),
@@ -236,7 +236,7 @@ class ApplicationViewSet(ReadOnly):
 
     @extend_schema(request=s.ApplicationDecisionSerializer, responses=s.ApplicationSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.ApplicationDecisionSerializer)
-    def decide(self, request, pk=None):
+    def decide(self, request, pk=None, format=None):
         """A review decision through the same service as the review page."""
         application = self.get_object()
         data = s.ApplicationDecisionSerializer(data=request.data)

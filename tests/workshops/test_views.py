@@ -144,6 +144,11 @@ GET_MATRIX = [
     ("registration_confirm", "token", 200, 200, 200, 200, 200, 200, 200),
     ("feedback", "token", 200, 200, 200, 200, 200, 200, 200),
     ("certificate", "token", 403, 403, 403, 403, 403, 403, 403),  # not attended (yet)
+    # Open data for the clusters' websites: published public events only, no login.
+    ("cluster_events_json", "cluster", 200, 200, 200, 200, 200, 200, 200),
+    ("cluster_events_ics", "cluster", 200, 200, 200, 200, 200, 200, 200),
+    ("partnership_events_json", "partnership", 200, 200, 200, 200, 200, 200, 200),
+    ("partnership_events_ics", "partnership", 200, 200, 200, 200, 200, 200, 200),
 ]
 
 
@@ -162,6 +167,9 @@ def url_of(world, event, registration, pending):
             "registration": [registration.pk],
             "pending": [pending.pk],
             "token": [registration.token],
+            "cluster": [world.cluster_a.pk],
+            "partnership": [world.partnership.pk],
+            "unknown": [987654],
         }[arg]
         return reverse(f"workshops:{name}", args=args)
 
@@ -181,6 +189,20 @@ def test_get_access(as_role, url_of, name, arg, role, expected):
     response = as_role(role).get(url_of(name, arg))
     _assert_status(response, expected)
     assert _snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "cluster_events_json",
+        "cluster_events_ics",
+        "partnership_events_json",
+        "partnership_events_ics",
+    ],
+)
+@pytest.mark.parametrize("role", ROLES)
+def test_public_feed_of_an_unknown_cluster_or_partnership_is_404(as_role, url_of, name, role):
+    _assert_status(as_role(role).get(url_of(name, "unknown")), 404)
 
 
 def test_every_url_of_the_app_is_in_the_access_matrix():
