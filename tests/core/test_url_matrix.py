@@ -20,6 +20,7 @@ from api.models import ApiToken, WebhookSubscription
 from exchange.models import (
     ApplicationDocument,
     ClosingReport,
+    EligibleCountry,
     Evidence,
     ExchangeDocument,
     MatchProposal,
@@ -207,6 +208,8 @@ def foreign(world):
     evidence.save()
     org_e = f.OrganisationFactory(legal_name="Filati Epsilon S.p.A.", country="IT")
     f.MembershipFactory(organisation=org_e, cluster=cluster_c)
+    # Seeded by a data migration; a transactional test elsewhere may have flushed it.
+    EligibleCountry.objects.get_or_create(country="BE")
     external = external_host_exchange(other_world, visitor=accepted_visitor(other_world, org=org_e))
     external_ho = party(external, Signature.Role.HO)
 
