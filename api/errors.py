@@ -1,6 +1,7 @@
 """Errors as RFC 9457 problem details (application/problem+json)."""
 
 from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.utils.translation import gettext as _
 from rest_framework.views import exception_handler
 
@@ -83,6 +84,7 @@ def document_problems(result, generator, request, public):
     return result
 
 
+@csrf_exempt  # an API answer, never a form: no CSRF page, whatever the method
 def not_found(request):
     return JsonResponse(
         {

@@ -270,7 +270,7 @@ class KpiViewSet(ETagMixin, viewsets.ViewSet):
     serializer_class = s.KpiSerializer
 
     @extend_schema(parameters=[s.KpiQuery], responses=s.KpiSerializer(many=True))
-    def list(self, request):
+    def list(self, request, format=None):
         projects = projects_visible_to(request.user)
         query = s.KpiQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
