@@ -1,8 +1,8 @@
 """Errors as RFC 9457 problem details (application/problem+json)."""
 
 from django.http import JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework.views import exception_handler
 
 TITLES = {
