@@ -6,6 +6,8 @@ broker on the local filesystem, so `make run` needs no server.
 """
 
 import os
+import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +38,12 @@ DEBUG = env_bool("DJANGO_DEBUG", default=False)
 DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-clamtex-portal-0123456789"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+# Commands that only read or write source files (migrations, catalogues) never serve,
+# sign or send anything: they load without production secrets (a key made for the run).
+OFFLINE_COMMANDS = {"makemigrations", "makemessages", "compile_translations", "compilemessages"}
+if not DEBUG and len(sys.argv) > 1 and sys.argv[1] in OFFLINE_COMMANDS and not SECRET_KEY:
+    SECRET_KEY = secrets.token_urlsafe(64)
+    ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost"]
 if not DEBUG:
     if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY:
         raise ImproperlyConfigured(

@@ -203,3 +203,26 @@ def test_sessions_are_shared_by_every_node(redis_url, engine):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == engine
+
+
+def test_makemigrations_loads_without_production_secrets_but_serving_commands_refuse():
+    """Offline commands (migrations, catalogues) need no secrets; `check` still refuses."""
+    env = production_env(DJANGO_SECRET_KEY=None, DJANGO_ALLOWED_HOSTS=None)
+    offline = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert offline.returncode == 0, offline.stderr
+    serving = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert serving.returncode != 0 and "DJANGO_SECRET_KEY" in serving.stderr
