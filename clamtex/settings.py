@@ -335,10 +335,12 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "clamtex.core.staticfiles.ManifestStaticFilesStorage"
         )
     },
 }
+# Brotli copies of the static files beside the gzip ones (slower collectstatic).
+STATIC_BROTLI = os.environ.get("STATIC_BROTLI", "0") == "1"
 
 # --- Files (uploads and generated files) -------------------------------------------------
 # Every uploaded or generated file goes through the "default" storage: MEDIA_ROOT on this

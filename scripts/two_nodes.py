@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import io
 import os
 import re
 import secrets
@@ -42,7 +43,20 @@ BIN = Path(sys.executable).parent
 LOGS = ROOT / "var" / "two_nodes"
 PASSWORD = "two-nodes-" + secrets.token_hex(6)
 BUCKET = "clamtex-two-nodes"
-PDF = b"%PDF-1.7\n% two nodes\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _blank_pdf() -> bytes:
+    """A one-page PDF that pypdf opens: uploads are checked by their content."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(72, 72)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF = _blank_pdf()
 
 
 class Failure(Exception):
@@ -473,7 +487,8 @@ def main() -> int:
             status, _h, content = manager.get(port2, f"/projects/deliverables/{deliverable_id}/")
             check(status == 200, f"deliverable page on node 2 answered {status}")
             match = re.search(rb"/projects/deliverables/versions/(\d+)/download/", content)
-            check(match, "node 2 does not list the uploaded version")
+            errors = re.findall(rb'class="alert alert-danger[^"]*"[^>]*>\s*([^<]+)', content)
+            check(match, f"node 2 does not list the uploaded version; the page says {errors!r}")
             status, headers, _c = manager.get(port2, match.group(0).decode())
             check(status == 302, f"download on node 2 answered {status} (expected a redirect)")
             location = headers["location"]
