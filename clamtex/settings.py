@@ -259,11 +259,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clamtex.core.tasks.audit_purge",
         "schedule": crontab(hour=2, minute=40),
     },
-    # Hourly: delete member imports uploaded more than a day ago and never confirmed.
-    "imports-cleanup": {
-        "task": "clamtex.core.tasks.imports_cleanup",
-        "schedule": crontab(minute=55),
-    },
     # Webhook deliveries whose task was lost (broker down, worker died) are sent again.
     "webhook-sweep": {"task": "api.tasks.webhook_sweep", "schedule": 300.0},
 }

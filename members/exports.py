@@ -37,8 +37,8 @@ COLUMNS = [
 
 CHUNK = 2000
 
-_ORG_FIELDS = [
-    "id",
+# The organisation's own columns, exported and imported alike (members/imports.py).
+ORG_FIELDS = [
     "legal_name",
     "vat_number",
     "org_type",
@@ -55,6 +55,7 @@ _ORG_FIELDS = [
     "capabilities",
     "certifications",
 ]
+_ORG_FIELDS = ["id", *ORG_FIELDS]
 _is_sme = Organisation.is_sme.fget  # the EU rule, on anything with the three figures
 
 

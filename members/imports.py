@@ -18,12 +18,16 @@ from django_countries import countries
 from openpyxl import load_workbook
 
 from . import permissions
-from .exports import COLUMNS
+from .exports import COLUMNS, ORG_FIELDS
 from .models import Cluster, Contact, Membership, Organisation, Sector
 
 REQUIRED_COLUMNS = {"legal_name", "country"}
 # Blank lines tolerated in a spreadsheet beyond the row limit (spacing between blocks).
 IMPORT_BLANK_LINES_MARGIN = 1000
+
+# Uploaded files wait here (in the default storage) until the import is confirmed; the
+# privacy retention rule deletes those never confirmed (PRIVACY_RETENTION_IMPORTS_DAYS).
+IMPORT_DIR = "private/imports"
 
 
 class ImportError_(Exception):
@@ -218,25 +222,6 @@ def import_preview(*, cluster: Cluster, name: str, content: bytes) -> Preview:
         results.append(result)
     unknown = [h for h in header if h not in COLUMNS]
     return Preview(rows=results, unknown_columns=unknown)
-
-
-ORG_FIELDS = [
-    "legal_name",
-    "vat_number",
-    "org_type",
-    "country",
-    "address",
-    "postcode",
-    "city",
-    "latitude",
-    "longitude",
-    "website",
-    "employees",
-    "turnover_eur",
-    "balance_sheet_eur",
-    "capabilities",
-    "certifications",
-]
 
 
 @transaction.atomic

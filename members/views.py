@@ -33,7 +33,7 @@ from .forms import (
     OrganisationCreateForm,
     OrganisationForm,
 )
-from .imports import ImportError_, import_preview, members_import
+from .imports import IMPORT_DIR, ImportError_, import_preview, members_import
 from .models import Cluster, Contact, ExportRun, Invitation, Membership
 from .pagination import CappedPaginator
 from .roles import scope_of
@@ -436,8 +436,6 @@ def invitation_accept(request, token):
 
 
 # --- Import ------------------------------------------------------------------------------
-
-IMPORT_DIR = "private/imports"
 
 
 def _import_name(key: str) -> str:

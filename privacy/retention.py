@@ -14,7 +14,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-IMPORT_DIR = "private/imports"
+from members.imports import IMPORT_DIR
+
 CLOSED = ("rejected", "withdrawn")
 
 

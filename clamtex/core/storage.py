@@ -10,14 +10,11 @@ retention) call `file_delete_on_commit` themselves."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from functools import partial
 
 from django.apps import apps
-from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models.signals import post_delete
-from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -36,23 +33,6 @@ def file_delete_on_commit(field_file, *, using: str | None = None) -> None:
     (at once outside a transaction)."""
     if field_file and field_file.name:
         transaction.on_commit(partial(_delete, field_file.storage, field_file.name), using=using)
-
-
-def files_cleanup(*, prefix: str, older_than: timedelta, now=None) -> int:
-    """Deletes the objects directly under `prefix` last modified before now - older_than
-    (member imports never confirmed). Works on the disk and on the bucket alike."""
-    now = now or timezone.now()
-    try:
-        _dirs, names = default_storage.listdir(prefix)
-    except FileNotFoundError:
-        return 0
-    deleted = 0
-    for name in names:
-        path = f"{prefix}/{name}"
-        if default_storage.get_modified_time(path) < now - older_than:
-            default_storage.delete(path)
-            deleted += 1
-    return deleted
 
 
 def file_fields(model) -> list[models.FileField]:

@@ -109,26 +109,6 @@ def test_the_logo_is_served_to_whoever_sees_the_cluster(world, client):
     )
 
 
-def test_imports_never_confirmed_are_deleted_after_a_day():
-    import os
-    import time
-
-    from clamtex.core import tasks
-
-    old = default_storage.save("private/imports/old.csv", ContentFile(b"a"))
-    new = default_storage.save("private/imports/new.csv", ContentFile(b"b"))
-    two_days_ago = time.time() - 2 * 86400
-    os.utime(default_storage.path(old), (two_days_ago, two_days_ago))
-    assert tasks.imports_cleanup() == 1
-    assert not default_storage.exists(old) and default_storage.exists(new)
-
-
-def test_imports_cleanup_with_nothing_uploaded():
-    from clamtex.core import tasks
-
-    assert tasks.imports_cleanup() == 0
-
-
 def test_a_replaced_logo_leaves_the_storage(world, django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -204,13 +204,15 @@ def test_reports_are_generated_into_the_bucket_and_expire_from_it(
     assert run.status == ReportRun.Status.EXPIRED and not run.file
 
 
-def test_stale_imports_are_deleted_from_the_bucket(s3, bucket_keys):
-    from clamtex.core.storage import files_cleanup
+def test_stale_imports_are_deleted_from_the_bucket(s3, bucket_keys, settings):
+    """The privacy retention rule finds unconfirmed imports by their time in the bucket."""
+    from privacy import retention
 
+    settings.PRIVACY_RETENTION_IMPORTS_DAYS = 2
     name = default_storage.save("private/imports/pending.csv", ContentFile(b"a"))
-    later = timezone.now() + timedelta(hours=23)
-    assert files_cleanup(prefix="private/imports", older_than=timedelta(days=1), now=later) == 0
+    assert retention.due_imports(now=timezone.now() + timedelta(days=1, hours=23)) == []
     assert bucket_keys() == [name]
-    later = timezone.now() + timedelta(days=2)
-    assert files_cleanup(prefix="private/imports", older_than=timedelta(days=1), now=later) == 1
+    due = retention.due_imports(now=timezone.now() + timedelta(days=3))
+    assert due == [name]
+    assert retention.import_file_expire(path=name) is True
     assert bucket_keys() == []
