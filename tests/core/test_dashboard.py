@@ -218,3 +218,14 @@ def test_member_figures_load_separately(world, client):
     assert "Members of your cluster" in content and "The whole partnership" in content
     client.force_login(world.rep_a)
     assert "Members" not in client.get(reverse("home_figures")).content.decode()
+
+
+def test_a_submitted_exchange_without_its_report_row_still_shows(world, client):
+    """Data loaded outside the services (seed_scale, a hand repair) may mark an exchange
+    "report submitted" with no report row: the queue lists it instead of failing."""
+    exchange = pf.exchange(world.cluster_a, world.cluster_b, status=X.REPORT_SUBMITTED)
+    client.force_login(world.manager_a)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    items = queues_of(response)["reports_to_validate"].items
+    assert [i.url for i in items] == [reverse("exchange:exchange_detail", args=[exchange.pk])]
