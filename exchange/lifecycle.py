@@ -87,6 +87,21 @@ def can_view_exchange(user, exchange: Exchange) -> bool:
     )
 
 
+def outcome_role(exchange: Exchange) -> str:
+    """Who records that an exchange did not take place or was cut short: the visitor's
+    cluster (VOP); for a visitor of another partnership, the host's cluster in this
+    partnership (this partnership is HOP)."""
+    return R.VOP if exchange.visitor_cluster_id is not None else R.HOP
+
+
+def can_record_outcome(user, exchange: Exchange) -> bool:
+    """The managers of the cluster that records the outcome, and administrators (an
+    external party never records it: it acts for the other partnership)."""
+    if getattr(user, "is_external_party", False):
+        return False
+    return scope_of(user).is_admin or outcome_role(exchange) in roles_of(user, exchange)
+
+
 def _require(user, exchange, allowed: set[str]) -> set[str]:
     roles = roles_of(user, exchange)
     if scope_of(user).is_admin:
@@ -593,13 +608,16 @@ OUTCOME_OPEN = (
 def outcome_record(
     *, exchange: Exchange, outcome: str, reason: str, by, last_day: date | None = None
 ) -> Exchange:
-    """A manager of the visitor's cluster records, after the first day at the host, that
+    """A manager of the visitor's cluster (of the host's cluster when the visitor is of
+    another partnership: outcome_role) records, after the first day at the host, that
     the exchange did not take place (never payable: it ends there) or was cut short (the
     last day actually spent at the host; the grant is computed again from it and the
     report goes on). All four parties are told, each in their language."""
     exchange = _locked(exchange)
-    if R.VOP not in roles_of(by, exchange) and not scope_of(by).is_admin:
-        raise PermissionDenied(_("Only a manager of the visitor's cluster records this."))
+    if not can_record_outcome(by, exchange):
+        if outcome_role(exchange) == R.VOP:
+            raise PermissionDenied(_("Only a manager of the visitor's cluster records this."))
+        raise PermissionDenied(_("You may not do this on this exchange."))
     if outcome not in OUTCOME.values:
         raise ValidationError({"outcome": _("Choose what happened.")})
     if not reason.strip():

@@ -163,7 +163,7 @@ def exchange_actions(user, exchange: Exchange) -> dict:
         "review": R.VOP in acting and status == X.REPORT_SUBMITTED,
         "pay": R.VOP in acting and status == X.REPORT_VALIDATED,
         "close": R.VOP in acting and status == X.PAID,
-        "outcome": R.VOP in acting
+        "outcome": lifecycle.can_record_outcome(user, exchange)
         and status in lifecycle.OUTCOME_OPEN
         and not (
             status == X.READY
