@@ -321,6 +321,21 @@ def _render_detail(request, exchange: Exchange, **forms):
     return render(request, "exchange/exchange/detail.html", context)
 
 
+def _posted_form(request, exchange: Exchange, form, name: str, save, *, success: str, anchor: str):
+    """A form of the exchange page posted on its own: when it is valid, save(cleaned_data)
+    calls the service; its refusals go to the form, shown again on the page (as `name`);
+    otherwise the success message and back to the section `anchor`."""
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(_detail_url(exchange, anchor))
+    return _render_detail(request, exchange, **{name: form})
+
+
 def _message_errors(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
@@ -598,45 +613,43 @@ def exchange_outcome(request, pk):
 @require_POST
 def exchange_location(request, pk):
     exchange = _visible(request, pk)
-    form = LocationForm(request.POST)
-    if form.is_valid():
-        try:
-            lifecycle.location_correct(
-                exchange=exchange,
-                side=form.cleaned_data["side"],
-                city=form.cleaned_data["city"],
-                latitude=form.cleaned_data["latitude"],
-                longitude=form.cleaned_data["longitude"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The location was corrected; the grant is computed again."))
-            return redirect(_detail_url(exchange, "grant"))
-    return _render_detail(request, exchange, location_form=form)
+    return _posted_form(
+        request,
+        exchange,
+        LocationForm(request.POST),
+        "location_form",
+        lambda data: lifecycle.location_correct(
+            exchange=exchange,
+            side=data["side"],
+            city=data["city"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            by=request.user,
+        ),
+        success=_("The location was corrected; the grant is computed again."),
+        anchor="grant",
+    )
 
 
 @login_required
 @require_POST
 def exchange_bank_details(request, pk):
     exchange = _visible(request, pk)
-    form = BankDetailsForm(request.POST)
-    if form.is_valid():
-        try:
-            lifecycle.bank_details_save(
-                exchange=exchange,
-                account_holder=form.cleaned_data["account_holder"],
-                iban=form.cleaned_data["iban"],
-                bic=form.cleaned_data["bic"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Your bank details were saved."))
-            return redirect(_detail_url(exchange, "bank"))
-    return _render_detail(request, exchange, bank_form=form)
+    return _posted_form(
+        request,
+        exchange,
+        BankDetailsForm(request.POST),
+        "bank_form",
+        lambda data: lifecycle.bank_details_save(
+            exchange=exchange,
+            account_holder=data["account_holder"],
+            iban=data["iban"],
+            bic=data["bic"],
+            by=request.user,
+        ),
+        success=_("Your bank details were saved."),
+        anchor="bank",
+    )
 
 
 # --- After the stay --------------------------------------------------------------------------
@@ -728,21 +741,20 @@ def exchange_evidence_delete(request, pk, evidence_pk):
 @require_POST
 def exchange_host_confirm(request, pk):
     exchange = _visible(request, pk)
-    form = HostConfirmForm(request.POST)
-    if form.is_valid():
-        try:
-            lifecycle.host_confirm(
-                exchange=exchange,
-                took_place=form.cleaned_data["took_place"],
-                feedback=form.cleaned_data["feedback"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Thank you: your confirmation was recorded."))
-            return redirect(_detail_url(exchange, "host-confirmation"))
-    return _render_detail(request, exchange, host_form=form)
+    return _posted_form(
+        request,
+        exchange,
+        HostConfirmForm(request.POST),
+        "host_form",
+        lambda data: lifecycle.host_confirm(
+            exchange=exchange,
+            took_place=data["took_place"],
+            feedback=data["feedback"],
+            by=request.user,
+        ),
+        success=_("Thank you: your confirmation was recorded."),
+        anchor="host-confirmation",
+    )
 
 
 @login_required
