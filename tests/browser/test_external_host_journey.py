@@ -11,8 +11,8 @@ from datetime import timedelta
 
 import pytest
 
-from exchange import lifecycle
 from exchange.models import Exchange, ExternalParty, HostConfirmation, Signature
+from exchange.placements import services as lifecycle
 from tests.exchange.external_helpers import HOP, HOST, accepted_visitor, last_code, token_of
 from tests.exchange.lifecycle_factories import END, START
 from tests.factories import PASSWORD

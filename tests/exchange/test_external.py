@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from exchange import external, lifecycle
+from exchange.external import services as external
 from exchange.models import (
     Application,
     Exchange,
@@ -16,6 +16,7 @@ from exchange.models import (
     HostConfirmation,
     Signature,
 )
+from exchange.placements import services as lifecycle
 from notifications.models import Email
 from projects import kpis
 from tests import factories as f
@@ -399,7 +400,7 @@ def test_external_visitor_lifecycle_never_counts_for_this_partnership(world):
 
 
 def test_reminders_never_reach_portal_users_for_an_external_role(world):
-    from exchange import reminders
+    from exchange.placements import reminders
 
     f.UserFactory(email="bystander@example.org")  # no role anywhere
     exchange = external_host_exchange(world)
@@ -514,7 +515,7 @@ def test_outcome_emails_reach_the_external_host_and_its_cluster(world):
     assert emails["hans@cluster.example"].language == "en"
     assert visitor.email in emails and world.manager_a.email in emails
     # Once per occasion, also for the external parties.
-    from exchange import reminders
+    from exchange.placements import reminders
 
     assert reminders.outcome_queue(exchange=exchange) == 0
 

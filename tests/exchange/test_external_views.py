@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from exchange import external, lifecycle
+from exchange.external import services as external
 from exchange.models import Exchange, ExchangeDocument, ExternalParty, Signature
+from exchange.placements import services as lifecycle
 from tests import factories as f
 from tests.exchange.external_helpers import (
     HOP,

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from members.roles import scope_of
 
-from . import lifecycle, workflow
-from .models import (
+from .. import workflow
+from ..models import (
     ClosingReport,
     Evidence,
     Exchange,
@@ -22,6 +22,7 @@ from .models import (
     HostConfirmation,
     Signature,
 )
+from . import services as lifecycle
 
 X = Exchange.Status
 R = Signature.Role

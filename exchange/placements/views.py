@@ -27,9 +27,13 @@ from clamtex.core.files import private_download
 from clamtex.core.security import sensitive
 from members.roles import scope_of
 
-from . import external, grant, lifecycle, pdf, permissions, selectors
-from . import selectors_exchange as sel
-from .forms_exchange import (
+from ..applications import permissions, selectors
+from ..external import services as external
+from ..models import ActivityType, Exchange, ExchangeDocument, Signature
+from . import grant, pdf
+from . import selectors as sel
+from . import services as lifecycle
+from .forms import (
     BankDetailsForm,
     EvidenceForm,
     ExchangeListFilter,
@@ -46,7 +50,6 @@ from .forms_exchange import (
     SignForm,
     agenda_lines,
 )
-from .models import ActivityType, Exchange, ExchangeDocument, Signature
 
 X = Exchange.Status
 R = Signature.Role

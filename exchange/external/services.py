@@ -39,8 +39,9 @@ from members.models import Organisation
 from members.roles import scope_of
 from notifications.services import email_queue
 
-from . import emails, lifecycle, workflow
-from .models import (
+from .. import emails, workflow
+from ..applications.participation import HOST_TYPES, VISITOR_TYPES
+from ..models import (
     Application,
     EligibleCountry,
     Exchange,
@@ -51,7 +52,7 @@ from .models import (
     HostConfirmation,
     Signature,
 )
-from .participation import HOST_TYPES, VISITOR_TYPES
+from ..placements import services as lifecycle
 
 X = Exchange.Status
 R = Signature.Role

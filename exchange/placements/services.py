@@ -1,6 +1,6 @@
 """Services of ClusterXchange part 2: the exchange from match to payment.
 
-(Part 1's services — applications, review, matching — live in services.py.)"""
+(Part 1's services — applications, review, matching — live in applications/services.py.)"""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from clamtex.core import uploads
 from clamtex.core.audit import audit_record
 from members.roles import scope_of
 
-from . import grant, places, reminders, workflow
-from .models import (
+from .. import places, workflow
+from ..models import (
     BankDetails,
     ClosingReport,
     Evidence,
@@ -33,8 +33,9 @@ from .models import (
     Programme,
     Signature,
 )
+from . import grant, reminders
 
-# Shared with reminders.py (defined there in rules.py, so that neither imports the other
+# Shared with reminders.py (defined in rules.py, so that neither imports the other
 # back): re-exported here for the views and PDFs.
 from .rules import (  # noqa: E402, F401 (re-exported)
     PAYMENT_DUE_DAYS,
@@ -54,7 +55,7 @@ OUTCOME = Exchange.Outcome
 def roles_of(user, exchange: Exchange) -> set[str]:
     """The roles a user holds on an exchange: VO / HO (the applicants or representatives of
     the organisations), VOP / HOP (managers of the two managing clusters)."""
-    if getattr(user, "is_external_party", False):  # exchange/external.py: a private link
+    if getattr(user, "is_external_party", False):  # exchange/external/services.py: a private link
         return user.roles_on(exchange)
     scope = scope_of(user)
     uid = getattr(user, "pk", None)
@@ -329,7 +330,7 @@ def _party(organisation) -> dict:
 
 def _traveller(exchange: Exchange) -> str:
     if exchange.visitor_application is None:  # a visitor of another partnership
-        from .models import ExternalParty
+        from ..models import ExternalParty
 
         party = ExternalParty.objects.filter(exchange=exchange, role=R.VO).first()
         return party.contact_name if party else ""
@@ -440,7 +441,7 @@ def sign_check(
     *, exchange: Exchange, document: ExchangeDocument, role: str, plan: ExchangePlan | None = None
 ) -> None:
     """The rules every signature obeys, a portal user's or an external party's
-    (exchange/external.py); the caller holds the locks on the exchange and the document.
+    (exchange/external/services.py); the caller holds the locks on the exchange and the document.
     Only the current version, while the plan may change, by a party that signs this
     document, before the stay starts, with the grant computed (when this partnership pays
     one: a visitor of another partnership has none here), on an intact fingerprint. A page
@@ -1047,7 +1048,7 @@ def bank_details_erase_due(*, today: date | None = None) -> int:
     return erased
 
 
-# --- Parties of other partnerships (exchange/external.py) ------------------------------------
+# --- Parties of other partnerships (exchange/external/services.py) ---------------------------
 
 
 def cluster_label(exchange: Exchange, role: str) -> str:
@@ -1056,7 +1057,7 @@ def cluster_label(exchange: Exchange, role: str) -> str:
     cluster = exchange.visitor_cluster if role == R.VOP else exchange.host_cluster
     if cluster is not None:
         return cluster.acronym
-    from .external import party_label
+    from ..external.services import party_label
 
     return party_label(exchange, role)
 
@@ -1066,7 +1067,7 @@ def partnership_label(exchange: Exchange, role: str) -> str:
     cluster = exchange.visitor_cluster if role == R.VOP else exchange.host_cluster
     if cluster is not None:
         return cluster.partnership.name
-    from .models import ExternalParty
+    from ..models import ExternalParty
 
     party = ExternalParty.objects.filter(exchange=exchange, role=role).first()
     return party.partnership_name if party else ""
@@ -1079,7 +1080,7 @@ def responsible_partnership_id(exchange: Exchange) -> int | None:
     return cluster.partnership_id if cluster else None
 
 
-# Used by exchange/external.py, which acts for parties without an account.
+# Used by exchange/external/services.py, which acts for parties without an account.
 lock_exchange = _locked
 after_signature = _after_signature
 document_fingerprint = _hash
