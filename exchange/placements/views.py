@@ -27,7 +27,8 @@ from clamtex.core.files import private_download
 from clamtex.core.security import sensitive
 from members.roles import scope_of
 
-from ..applications import permissions, selectors
+from ..applications import permissions as application_permissions
+from ..applications import selectors as application_selectors
 from ..external import services as external
 from ..models import ActivityType, Exchange, ExchangeDocument, Signature
 from . import grant, pdf
@@ -132,7 +133,7 @@ def _grant(exchange: Exchange, plan) -> dict:
             "dates": True,
         }
     computation = grant.compute(
-        programme=selectors.programme_for(exchange.visitor_cluster.partnership_id),
+        programme=application_selectors.programme_for(exchange.visitor_cluster.partnership_id),
         visitor_org=exchange.visitor_organisation,
         host_org=exchange.host_organisation,
         start=plan.start_date,
@@ -260,9 +261,9 @@ def _detail_context(request, exchange: Exchange, **forms) -> dict:
         "payment_due_on": due_on,
         "payment_overdue": bool(due_on and payment is None and due_on < today),
         "visitor_application_visible": exchange.visitor_application_id is not None
-        and permissions.can_view_application(user, exchange.visitor_application),
+        and application_permissions.can_view_application(user, exchange.visitor_application),
         "host_application_visible": exchange.host_application_id is not None
-        and permissions.can_view_application(user, exchange.host_application),
+        and application_permissions.can_view_application(user, exchange.host_application),
         **_documents(request, exchange),
         **external.panel_context(user, exchange),  # parties of another partnership
     }
