@@ -10,9 +10,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from exchange import selectors as exchange_selectors
-from exchange import services as exchange_services
-from exchange.selectors_exchange import exchanges_visible_to
+from exchange.applications import selectors as exchange_selectors
+from exchange.applications import services as exchange_services
+from exchange.placements.selectors import exchanges_visible_to
 from members import selectors as member_selectors
 from members.filters import DirectoryFilter
 from members.models import Contact, Partnership
@@ -216,7 +216,7 @@ class CatalogueViewSet(ETagMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
-        from exchange import matching
+        from exchange.applications import matching
 
         query = s.CatalogueQuery(data=self.request.query_params)
         query.is_valid(raise_exception=True)
@@ -241,7 +241,7 @@ class ApplicationViewSet(ReadOnly):
         application = self.get_object()
         data = s.ApplicationDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        from exchange.permissions import can_review
+        from exchange.applications.permissions import can_review
 
         if not can_review(request.user, application):
             raise PermissionDenied

@@ -234,7 +234,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=20),
     },
     # Impact follow-up: surveys 3, 6 and 12 months after a validated exchange or a training
-    # (one invitation and one reminder per person and milestone; exchange/impact.py).
+    # (one invitation and one reminder per person and milestone; exchange/impact/services.py).
     "exchange-impact-surveys": {
         "task": "exchange.tasks.impact_sweep",
         "schedule": crontab(hour=9, minute=20),

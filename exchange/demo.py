@@ -482,7 +482,7 @@ def _external_host_exchange(applications: dict) -> Exchange | None:
     the exchange page, since seeding sends no email). Looked up by the host's name."""
     import secrets
 
-    from .external import LINK_DAYS, hash_token
+    from .external.services import LINK_DAYS, hash_token
     from .models import ExternalParty
 
     existing = Exchange.objects.filter(host_organisation__legal_name=EXTERNAL_HOST).first()

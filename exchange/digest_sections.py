@@ -65,8 +65,8 @@ def payments_due(user, since):
     from django.utils import timezone
     from django.utils.translation import gettext
 
-    from .lifecycle import payment_due_on
     from .models import Exchange
+    from .placements.rules import payment_due_on
 
     today = timezone.localdate()
     qs = _vop_exchanges(user, Exchange.Status.REPORT_VALIDATED).order_by(

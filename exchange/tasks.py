@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from . import lifecycle, reminders
+from .placements import reminders
+from .placements import services as lifecycle
 
 
 @shared_task
@@ -32,13 +33,13 @@ def bank_details_cleanup() -> int:
     return lifecycle.bank_details_erase_due()
 
 
-# --- Impact follow-up (exchange/impact.py) ---------------------------------------------------
+# --- Impact follow-up (exchange/impact/services.py) ------------------------------------------
 
 
 @shared_task
 def impact_sweep() -> int:
     """Creates the surveys that became due, then one small task per email to queue."""
-    from . import impact
+    from .impact import services as impact
 
     impact.surveys_create()
     items = impact.due()
@@ -49,6 +50,6 @@ def impact_sweep() -> int:
 
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
 def impact_survey_send(survey_id: int, occasion: str) -> bool:
-    from . import impact
+    from .impact import services as impact
 
     return impact.survey_send(survey_id=survey_id, occasion=occasion)

@@ -322,7 +322,7 @@ def exchange_funnel(partnership, cluster=None, period=ALL_TIME) -> list[dict]:
 # --- Strategies and labels ------------------------------------------------------------------
 
 
-# --- Impact follow-up (exchange/impact.py) ---------------------------------------------------
+# --- Impact follow-up (exchange/impact/services.py) ---------------------------------------------------
 # Surveys 3, 6 and 12 months after a validated exchange (counted for the visitor's
 # partnership and cluster, like the exchange) or after a training of the partnership
 # (a cluster counts the trainings it organised). Dated by their answer (or sending).

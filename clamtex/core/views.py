@@ -119,7 +119,7 @@ def home(request):
     """The dashboard: what the user has to do next, one work queue per kind of work, for
     each of their roles. The member figures load separately (home_figures) so that the
     page keeps a fixed, small number of queries."""
-    from exchange import selectors as exchange_selectors
+    from exchange import dashboard as exchange_dashboard
     from projects import selectors as project_selectors
     from workshops import selectors as workshop_selectors
 
@@ -137,7 +137,7 @@ def home(request):
     if scope.is_manager:
         context["managed_clusters"] = selectors.clusters_managed_by(user)
         queues = [
-            *exchange_selectors.manager_work_queue(user),
+            *exchange_dashboard.manager_work_queue(user),
             *workshop_selectors.manager_work_queue(user),
             selectors.invitations_pending_queue(user),
             project_selectors.late_deliverables_queue(user),
@@ -146,7 +146,7 @@ def home(request):
         context["queues_total"] = sum(q.total for q in queues)
         context.setdefault("figures_title", _("Members of your cluster"))
     if not scope.is_staff_role or scope.is_representative:
-        context["applicant"] = exchange_selectors.applicant_work_queue(user)
+        context["applicant"] = exchange_dashboard.applicant_work_queue(user)
         context["sme_queues"] = workshop_selectors.registrant_work_queue(user)
     if scope.is_representative:
         context["profiles"] = selectors.profile_completeness(user)
@@ -156,7 +156,7 @@ def home(request):
 def cluster_shares(user, overview) -> dict | None:
     """The coordinator's queues of every cluster of the partnership, summed, with each
     cluster's share (a few grouped queries)."""
-    from exchange.selectors import cluster_shares as exchange_shares
+    from exchange.dashboard import cluster_shares as exchange_shares
     from workshops.selectors import pending_registrations_by_cluster
 
     clusters = list(selectors.clusters_visible_to(user).order_by("acronym"))

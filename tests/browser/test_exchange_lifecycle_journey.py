@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from exchange import lifecycle
 from exchange.models import ClosingReport, Exchange, Signature
+from exchange.placements import services as lifecycle
 from tests.exchange.lifecycle_factories import END, PDF_BYTES, START, matched_exchange
 from tests.factories import PASSWORD
 

@@ -11,8 +11,8 @@ from datetime import timedelta
 
 import pytest
 
-from exchange import lifecycle
 from exchange.models import Exchange, ExternalParty, HostConfirmation, Signature
+from exchange.placements import services as lifecycle
 from tests.exchange.external_helpers import HOP, HOST, accepted_visitor, last_code, token_of
 from tests.exchange.lifecycle_factories import END, START
 from tests.factories import PASSWORD
@@ -173,11 +173,19 @@ def test_exchange_with_a_host_of_another_partnership(world, visitor_app, open_pa
     manager.goto(detail)
     expect(manager.locator("#host-confirmation")).to_contain_text("Gaëlle Gamma")
 
-    # The manager revokes the host's link: it stops working.
+    # The manager revokes the host's link (after confirming): it stops working.
+    asked = []
+
+    def confirm(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    manager.once("dialog", confirm)
     manager.locator("#external-parties li", has_text="Textiles Gamma SRL").get_by_role(
         "button", name="Revoke the link"
     ).click()
     expect(manager.get_by_role("alert").first).to_contain_text("no longer works")
+    assert asked == ["Revoke this link? It stops working at once; you can send a new link later."]
     response = host.goto(host.url)
     assert response.status == 403
     expect(host.locator("#link-refused")).to_contain_text(re.compile("revoked"))

@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
-from exchange import services as exchange_services
+from exchange.applications import services as exchange_services
 from exchange.models import Application, ApplicationDocument
 from projects import services as project_services
 from projects.models import ReportRun

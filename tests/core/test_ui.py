@@ -71,7 +71,7 @@ def test_less_used_entries_are_in_the_more_menu(world, client):
 
 
 def test_holiday_names_follow_the_language():
-    from exchange.grant import public_holidays
+    from exchange.placements.grant import public_holidays
 
     day = date(2026, 10, 12)
     with translation.override("es"):

@@ -1,6 +1,6 @@
 """Exchanges with a party of another partnership, built through the real services."""
 
-from exchange import external
+from exchange.external import services as external
 from exchange.models import Application, ExternalParty
 from notifications.models import Email
 from tests import factories as f

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from exchange import lifecycle
 from exchange.models import Application, Evidence, Exchange, ExchangeDocument
+from exchange.placements import services as lifecycle
 from tests import factories as f
 from tests import samples
 from tests.exchange.factories import ApplicationFactory, CallFactory

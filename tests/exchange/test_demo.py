@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from clamtex.core import uploads
-from exchange import eligibility
+from exchange.applications import eligibility
 from exchange.demo import OPEN_CALL
 from exchange.models import (
     Application,

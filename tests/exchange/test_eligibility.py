@@ -2,7 +2,7 @@
 
 import pytest
 
-from exchange import eligibility
+from exchange.applications import eligibility
 from exchange.models import Application, EligibleCountry, Exchange
 from members.models import Membership
 from tests import factories as f

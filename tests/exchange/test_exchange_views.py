@@ -11,8 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from exchange import lifecycle
-from exchange import pdf as exchange_pdf
 from exchange.models import (
     ClosingReport,
     Evidence,
@@ -23,6 +21,8 @@ from exchange.models import (
     Payment,
     Signature,
 )
+from exchange.placements import pdf as exchange_pdf
+from exchange.placements import services as lifecycle
 from tests import factories as f
 
 from .lifecycle_factories import (

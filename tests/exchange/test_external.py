@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from exchange import external, lifecycle
+from exchange.external import services as external
 from exchange.models import (
     Application,
     Exchange,
@@ -16,6 +16,7 @@ from exchange.models import (
     HostConfirmation,
     Signature,
 )
+from exchange.placements import services as lifecycle
 from notifications.models import Email
 from projects import kpis
 from tests import factories as f
@@ -399,7 +400,7 @@ def test_external_visitor_lifecycle_never_counts_for_this_partnership(world):
 
 
 def test_reminders_never_reach_portal_users_for_an_external_role(world):
-    from exchange import reminders
+    from exchange.placements import reminders
 
     f.UserFactory(email="bystander@example.org")  # no role anywhere
     exchange = external_host_exchange(world)
@@ -514,7 +515,7 @@ def test_outcome_emails_reach_the_external_host_and_its_cluster(world):
     assert emails["hans@cluster.example"].language == "en"
     assert visitor.email in emails and world.manager_a.email in emails
     # Once per occasion, also for the external parties.
-    from exchange import reminders
+    from exchange.placements import reminders
 
     assert reminders.outcome_queue(exchange=exchange) == 0
 
@@ -565,3 +566,83 @@ def test_external_visitors_stay_follows_the_hosts_call_window(world):
         external.external_plan_update(party=vo, data=PLAN)
     assert "end_date" in refused.value.message_dict
     external.external_plan_update(party=vo, data={**PLAN, "end_date": END - timedelta(days=1)})
+
+
+# --- The outcome of an exchange with a visitor of another partnership ---------------------------
+
+
+def _external_visitor_started(world):
+    """An exchange with a visitor of another partnership, signed and started (ready, the
+    first day at the host has come)."""
+    exchange = _external_visitor_exchange(world)
+    host = exchange.host_application.applicant
+    vo, vop = party(exchange, R.VO), party(exchange, R.VOP)
+    external.external_match_respond(party=vo, accept=True)
+    external.external_plan_update(party=vo, data=PLAN)
+    document = lifecycle.document_generate(exchange=exchange, kind=K.COMMITMENT, by=host)
+    _sign_with_code(vo, document)
+    _sign_with_code(vop, document)
+    lifecycle.document_sign(document=document, role=R.HO, by=host, password=PASSWORD)
+    lifecycle.document_sign(document=document, role=R.HOP, by=world.manager_b, password=PASSWORD)
+    lifecycle.exchanges_follow_dates(today=START)
+    exchange.refresh_from_db()
+    assert exchange.status == X.ONGOING
+    return exchange
+
+
+def test_hosts_cluster_records_the_outcome_for_a_visitor_of_another_partnership(world):
+    exchange = _external_visitor_started(world)
+    assert lifecycle.outcome_role(exchange) == R.HOP
+    assert lifecycle.can_record_outcome(world.manager_b, exchange)
+    assert not lifecycle.can_record_outcome(world.manager_a, exchange)
+    assert not lifecycle.can_record_outcome(
+        external.ExternalActor(party(exchange, R.VOP)), exchange
+    )
+    lifecycle.outcome_record(
+        exchange=exchange,
+        outcome=Exchange.Outcome.NOT_HAPPENED,
+        reason="The visitor's cluster wrote that nobody travelled.",
+        by=world.manager_b,
+    )
+    exchange.refresh_from_db()
+    assert exchange.status == X.NOT_HAPPENED
+    assert exchange.outcome == Exchange.Outcome.NOT_HAPPENED
+
+
+def test_another_clusters_manager_cannot_record_the_outcome_of_an_external_visitor(world):
+    exchange = _external_visitor_started(world)
+    with pytest.raises(PermissionDenied):
+        lifecycle.outcome_record(
+            exchange=exchange,
+            outcome=Exchange.Outcome.NOT_HAPPENED,
+            reason="Hijack",
+            by=world.manager_a,
+        )
+    with pytest.raises(PermissionDenied):
+        lifecycle.outcome_record(
+            exchange=exchange,
+            outcome=Exchange.Outcome.NOT_HAPPENED,
+            reason="Hijack",
+            by=external.ExternalActor(party(exchange, R.VOP)),
+        )
+    exchange.refresh_from_db()
+    assert exchange.status == X.ONGOING and exchange.outcome == ""
+
+
+def test_outcome_page_for_an_external_visitor_is_the_host_clusters(client, world):
+    from django.urls import reverse
+
+    exchange = _external_visitor_started(world)
+    url = reverse("exchange:exchange_outcome", args=[exchange.pk])
+    detail = reverse("exchange:exchange_detail", args=[exchange.pk])
+    client.force_login(world.manager_a)
+    assert client.get(url).status_code in (403, 404)
+    assert client.post(url, {"outcome": "not_happened", "reason": "Hijack"}).status_code in (
+        403,
+        404,
+    )
+    client.force_login(world.manager_b)
+    assert url in client.get(detail).content.decode()
+    response = client.post(url, {"outcome": "not_happened", "reason": "Nobody travelled"})
+    assert response.status_code == 302
+    assert Exchange.objects.get(pk=exchange.pk).status == X.NOT_HAPPENED

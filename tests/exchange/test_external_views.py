@@ -1,11 +1,14 @@
 """Pages of parties of another partnership: the inviting manager's, and the private link's."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from exchange import external, lifecycle
+from exchange.external import services as external
 from exchange.models import Exchange, ExchangeDocument, ExternalParty, Signature
+from exchange.placements import services as lifecycle
 from tests import factories as f
 from tests.exchange.external_helpers import (
     HOP,
@@ -71,6 +74,32 @@ def test_another_clusters_manager_cannot_revoke(client, world):
     assert client.post(url).status_code == 302
     ho.refresh_from_db()
     assert ho.revoked_at is not None
+
+
+def _confirmed_buttons(html: str, action: str) -> list[str]:
+    """The data-confirm questions of the submit buttons of the form posting to action
+    (static/js/portal.js asks them before the form is sent)."""
+    forms = re.findall(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', html, re.S)
+    return [q for form in forms for q in re.findall(r'<button[^>]*data-confirm="([^"]+)"', form)]
+
+
+def test_revoking_a_link_asks_for_confirmation(client, world):
+    exchange = external_host_exchange(world)
+    ho = party(exchange, R.HO)
+    client.force_login(world.manager_a)
+    html = client.get(reverse("exchange:exchange_detail", args=[exchange.pk])).content.decode()
+    action = reverse("exchange:external_party_revoke", args=[exchange.pk, ho.pk])
+    assert _confirmed_buttons(html, action) == [
+        "Revoke this link? It stops working at once; you can send a new link later."
+    ]
+
+
+def test_declining_through_the_link_asks_for_confirmation(client, world):
+    exchange = external_host_exchange(world)
+    token = token_of(party(exchange, R.HO))
+    html = client.get(reverse("exchange:external_home", args=[token])).content.decode()
+    questions = _confirmed_buttons(html, reverse("exchange:external_respond", args=[token]))
+    assert "Decline this exchange? Your answer is final." in questions
 
 
 def test_link_page_shows_the_exchange_without_login(client, world):

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from exchange import grant
 from exchange.models import EligibleCountry, Programme
+from exchange.placements import grant
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from exchange import impact, tasks
+from exchange import tasks
+from exchange.impact import services as impact
 from exchange.models import Exchange, ImpactSurvey
 from notifications.models import Email, Unsubscription
 from projects import kpis

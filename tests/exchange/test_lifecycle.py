@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from exchange import digest_sections, lifecycle, reminders, tasks, workflow
+from exchange import digest_sections, tasks, workflow
 from exchange.models import (
     ClosingReport,
     EligibleCountry,
@@ -27,6 +27,8 @@ from exchange.models import (
     Payment,
     Signature,
 )
+from exchange.placements import reminders
+from exchange.placements import services as lifecycle
 from notifications.models import Email
 from tests import factories as f
 

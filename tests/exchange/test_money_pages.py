@@ -4,8 +4,8 @@ the location correction, and the programme page listing missing caps."""
 import pytest
 from django.urls import reverse
 
-from exchange import lifecycle
 from exchange.models import BankDetails, EligibleCountry, Exchange
+from exchange.placements import services as lifecycle
 from notifications.models import Email
 from tests import factories as f
 

@@ -8,7 +8,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from exchange import lifecycle
 from exchange.models import (
     BankDetails,
     ClosingReport,
@@ -19,6 +18,7 @@ from exchange.models import (
     Payment,
     Programme,
 )
+from exchange.placements import services as lifecycle
 from notifications.models import Email
 from tests import factories as f
 
@@ -443,7 +443,7 @@ def test_bank_details_cleanup_task_is_scheduled_and_runs(parties):
 def test_documents_name_everyone_and_everything_in_the_documents_language(parties, world):
     from django.utils import translation
 
-    from exchange import pdf
+    from exchange.placements import pdf
 
     visitor, host = world.org_a, world.org_b
     visitor.address, visitor.city = "Carrer Major 1", "Terrassa"
@@ -486,7 +486,7 @@ def test_certificates_carry_the_funding_statement(parties):
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    from exchange import pdf
+    from exchange.placements import pdf
 
     advance(parties, X.COMPLETED)
     exchange = Exchange.objects.get(pk=parties.exchange.pk)

@@ -3,7 +3,7 @@ visit in their own name, as the ClusterXchange rules say; the other rules hold."
 
 import pytest
 
-from exchange import eligibility, participation
+from exchange.applications import eligibility, participation
 from exchange.models import Application
 from members.models import Organisation
 from tests import factories as f

@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from exchange import matching, permissions, selectors, services, workflow
-from exchange.eligibility import check as eligibility_check
+from exchange import workflow
+from exchange.applications import matching, permissions, selectors, services
+from exchange.applications.eligibility import check as eligibility_check
 from exchange.models import Application, ApplicationTransition, Exchange, MatchProposal
 from members.models import Organisation
 from tests import factories as f
@@ -131,7 +132,7 @@ def test_acceptance_needs_every_checklist_item_on_the_server(call, world):
 
 @pytest.mark.django_db
 def test_membership_is_to_be_confirmed_until_the_cluster_ticks_it(call, world):
-    from exchange import eligibility
+    from exchange.applications import eligibility
 
     app = _member_app(call, world.cluster_a, status=S.SUBMITTED)
     member = next(r for r in eligibility.check(app) if r.code == "member")
@@ -408,7 +409,7 @@ def test_the_described_organisation_is_located_from_its_city(call, world):
 
 @pytest.mark.django_db
 def test_the_organisation_step_needs_the_city(call, world):
-    from exchange.forms import OrganisationStepForm
+    from exchange.applications.forms import OrganisationStepForm
 
     app = ApplicationFactory(call=call, organisation=None, managing_cluster=world.cluster_a)
     data = {"legal_name": "Filats", "country": "ES", "org_type": "large"}

@@ -297,9 +297,9 @@ def test_get_access(as_role, url_of, name, target, role, expected):
 
 
 def test_every_url_of_the_app_is_in_the_access_matrix():
-    """Part 1 (exchange.views): a URL added without a row here fails. The exchanges of
-    part 2 (exchange.views_exchange) have their own matrix."""
-    from exchange import views
+    """Part 1 (exchange.applications.views): a URL added without a row here fails. The
+    exchanges of part 2 (exchange.placements.views) have their own matrix."""
+    from exchange.applications import views
     from exchange.urls import urlpatterns
 
     part_1 = {p.name for p in urlpatterns if p.callback.__module__ == views.__name__}

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from exchange import services as exchange_services
+from exchange.applications import services as exchange_services
 from privacy.consents import consent_record, notice_current
 from privacy.models import Consent, PrivacyNotice
 from tests.exchange.factories import ApplicationFactory, CallFactory

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clamtex.core.models import AuditEvent
-from exchange import services as exchange_services
+from exchange.applications import services as exchange_services
 from exchange.models import (
     Application,
     ApplicationDocument,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from exchange import impact
+from exchange.impact import services as impact
 from exchange.models import ClosingReport, Exchange, ImpactSurvey
 from projects import services
 from projects.models import ReportRun

@@ -1,7 +1,7 @@
 from members.roles import scope_of
 
-from .models import Application
-from .workflow import EDITABLE
+from ..models import Application
+from ..workflow import EDITABLE
 
 
 def can_review(user, application: Application) -> bool:

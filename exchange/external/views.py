@@ -1,4 +1,4 @@
-"""Pages for parties of another partnership (exchange/external.py holds the rules).
+"""Pages for parties of another partnership (exchange/external/services.py holds the rules).
 
 Two audiences: the manager who invites (login, own cluster only) and the external party
 (no login: a private link; every page re-checks the link and acts on its own exchange)."""
@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import external, lifecycle
-from .external_forms import CodeForm, ExternalHostForm, ExternalVisitorForm, MatchResponseForm
-from .forms_exchange import HostConfirmForm, PlanForm, agenda_lines
-from .models import ExchangeDocument, ExchangePlan, ExternalParty
+from ..models import ExchangeDocument, ExchangePlan, ExternalParty
+from ..placements import services as lifecycle
+from ..placements.forms import HostConfirmForm, PlanForm, agenda_lines
+from . import services as external
+from .forms import CodeForm, ExternalHostForm, ExternalVisitorForm, MatchResponseForm
 
 R = external.R
 

@@ -1,9 +1,9 @@
-"""The impact survey (exchange/impact.py holds the rules)."""
+"""The impact survey (impact/services.py holds the rules)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import AccessibleMixin
+from ..applications.forms import AccessibleMixin
 
 YES_NO = [("", _("Not yet / I don't know")), ("yes", _("Yes")), ("no", _("No"))]
 

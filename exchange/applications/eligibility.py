@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Membership, Organisation
 
-from .models import Application, EligibleCountry, Exchange, Programme
+from ..models import Application, EligibleCountry, Exchange, Programme
 from .participation import HOST_TYPES, MEMBERSHIP_NOT_REQUIRED, VISITOR_TYPES  # programme data
 
 T = Organisation.Type

@@ -26,6 +26,8 @@ from members import selectors as member_selectors
 from members.roles import scope_of
 from notifications.known_address import known_address_notify
 
+from ..models import ActivityType, Application, EligibleCountry, MatchProposal
+from ..programme_data import countries_without_cap
 from . import eligibility, matching, permissions, selectors, services
 from .filters import ApplicationFilter, CatalogueFilter
 from .forms import (
@@ -40,8 +42,6 @@ from .forms import (
     ReviewForm,
     StartForm,
 )
-from .models import ActivityType, Application, EligibleCountry, MatchProposal
-from .programme_data import countries_without_cap
 
 S = Application.Status
 

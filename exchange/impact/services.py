@@ -32,8 +32,8 @@ from django.utils.translation import gettext as _
 
 from notifications.services import email_queue, is_unsubscribed
 
-from . import emails
-from .models import Exchange, ExternalParty, ImpactSurvey, Signature
+from .. import emails
+from ..models import Exchange, ExternalParty, ImpactSurvey, Signature
 
 S = ImpactSurvey.Status
 MILESTONES = (3, 6, 12)

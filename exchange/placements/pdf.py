@@ -17,9 +17,9 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
 from django_countries import countries
 
-from . import lifecycle
-from .forms_exchange import agenda_lines
-from .models import ActivityType, Exchange, ExchangeDocument, Signature
+from ..models import ActivityType, Exchange, ExchangeDocument, Signature
+from . import services as lifecycle
+from .forms import agenda_lines
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from django_countries import countries
 from members.forms import BootstrapMixin
 from members.models import Sector
 
-from .models import ActivityType, Application, Call
+from ..models import ActivityType, Application, Call
 
 
 class FilterForm(BootstrapMixin, forms.Form):

@@ -1,4 +1,4 @@
-"""Input of the pages for parties of another partnership (exchange/external.py holds the
+"""Input of the pages for parties of another partnership (exchange/external/services.py holds the
 rules)."""
 
 from django import forms
@@ -9,8 +9,8 @@ from django_countries.fields import CountryField
 from members.models import Organisation
 from members.roles import scope_of
 
-from .forms import AccessibleMixin
-from .models import Application, Exchange
+from ..applications.forms import AccessibleMixin
+from ..models import Application, Exchange
 
 
 def _party_fields(prefix: str, what, who) -> dict:

@@ -13,8 +13,8 @@ from clamtex.core import uploads
 from members.models import Membership
 from privacy.consents import consent_record
 
-from . import eligibility, permissions, places, workflow
-from .models import (
+from .. import places, workflow
+from ..models import (
     Application,
     ApplicationDocument,
     ApplicationTransition,
@@ -22,6 +22,7 @@ from .models import (
     Exchange,
     MatchProposal,
 )
+from . import eligibility, permissions
 
 S = Application.Status
 EDITABLE_FIELDS = {
@@ -254,7 +255,7 @@ def document_delete(*, document: ApplicationDocument, by) -> None:
 def _decision_email(application: Application, status: str, note: str) -> None:
     from notifications.services import email_queue
 
-    from .emails import DECISION
+    from ..emails import DECISION
 
     user = application.applicant
     email_queue(
@@ -282,7 +283,7 @@ def _submission_emails(application: Application) -> None:
     from members.models import ClusterManager
     from notifications.services import email_queue
 
-    from .emails import SUBMITTED
+    from ..emails import SUBMITTED
 
     managers = ClusterManager.objects.filter(
         cluster_id=application.managing_cluster_id

@@ -1,12 +1,12 @@
 """Input of the exchange pages (part 2). Forms check the shape of what was typed; the rules
-(who, when, what a signature covers) live in lifecycle.py."""
+(who, when, what a signature covers) live in services.py."""
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .forms import AccessibleMixin
-from .models import ActivityType, ClosingReport, Evidence, Exchange, ExchangeDocument, Signature
+from ..applications.forms import AccessibleMixin
+from ..models import ActivityType, ClosingReport, Evidence, Exchange, ExchangeDocument, Signature
 
 
 def _date_widget():

@@ -2,7 +2,7 @@
 partnership (HO, HOP) when the host belongs to another partnership, or the visitor and its
 partnership (VO, VOP) when a visitor of another partnership comes to this partnership's
 members. Each acts through a private link (a random token; only its SHA-256 is stored),
-which expires and can be revoked by the manager who invited them. Imported by models.py."""
+which expires and can be revoked by the manager who invited them. Imported by exchange/models.py."""
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from .models import Exchange, Signature
+from ..placements.models import Exchange, Signature
 
 
 class ExternalParty(models.Model):

@@ -17,8 +17,8 @@ from dateutil.relativedelta import relativedelta
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .matching import distance_km
-from .models import EligibleCountry, Programme
+from ..applications.matching import distance_km
+from ..models import EligibleCountry, Programme
 
 
 @dataclass

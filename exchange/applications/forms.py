@@ -10,7 +10,7 @@ from django_countries import countries
 from members.forms import BootstrapMixin
 from members.models import Cluster, Organisation, Sector, User
 
-from .models import ActivityType, Application, ApplicationDocument, Call, EligibleCountry
+from ..models import ActivityType, Application, ApplicationDocument, Call, EligibleCountry
 
 # What a participant may agree to show in the catalogue (Application.catalogue_fields).
 CATALOGUE_FIELDS = [

@@ -1,12 +1,12 @@
 """Impact follow-up (issue 12, bullet 11): 3, 6 and 12 months after a validated exchange
 (to the visitor and the host) and after a training (to each attendee), a short survey
-through a private link. Imported by models.py."""
+through a private link. Imported by exchange/models.py."""
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Exchange
+from ..placements.models import Exchange
 
 
 class ImpactSurvey(models.Model):

@@ -1,8 +1,8 @@
-"""Small rules of the exchange lifecycle shared by lifecycle.py (the services) and
-reminders.py (the emails): who signs which document, and when the payment is due.
+"""Small rules of the exchange lifecycle shared by services.py (the lifecycle services)
+and reminders.py (the emails): who signs which document, and when the payment is due.
 
-They live here so that lifecycle.py may import reminders.py without reminders.py importing
-lifecycle.py back (no import circle)."""
+They live here so that services.py may import reminders.py without reminders.py importing
+services.py back (no import circle)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from .models import Exchange, ExchangeDocument, Signature
+from ..models import Exchange, ExchangeDocument, Signature
 
 R = Signature.Role
 # The payment is due this many days after the closing report is validated.

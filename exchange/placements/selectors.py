@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from members.roles import scope_of
 
-from . import lifecycle, workflow
-from .models import (
+from .. import workflow
+from ..models import (
     ClosingReport,
     Evidence,
     Exchange,
@@ -22,6 +22,7 @@ from .models import (
     HostConfirmation,
     Signature,
 )
+from . import services as lifecycle
 
 X = Exchange.Status
 R = Signature.Role
@@ -163,7 +164,7 @@ def exchange_actions(user, exchange: Exchange) -> dict:
         "review": R.VOP in acting and status == X.REPORT_SUBMITTED,
         "pay": R.VOP in acting and status == X.REPORT_VALIDATED,
         "close": R.VOP in acting and status == X.PAID,
-        "outcome": R.VOP in acting
+        "outcome": lifecycle.can_record_outcome(user, exchange)
         and status in lifecycle.OUTCOME_OPEN
         and not (
             status == X.READY

@@ -1,5 +1,5 @@
 """Who may take part in ClusterXchange, and as what: programme data read by the
-eligibility rules (exchange/eligibility.py), kept apart from the code that checks it.
+eligibility rules (exchange/applications/eligibility.py), kept apart from the code that checks it.
 
 Source: the ClusterXchange rules of the European Commission's scheme (the "Guide for
 applicants", section on eligible participants), as used by the partnership's calls:

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from members.roles import scope_of
 
+from ..models import Application
 from . import permissions
-from .models import Application
 
 WORD = re.compile(r"[\w-]{4,}", re.UNICODE)
 STOP = {

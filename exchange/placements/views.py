@@ -27,9 +27,14 @@ from clamtex.core.files import private_download
 from clamtex.core.security import sensitive
 from members.roles import scope_of
 
-from . import external, grant, lifecycle, pdf, permissions, selectors
-from . import selectors_exchange as sel
-from .forms_exchange import (
+from ..applications import permissions as application_permissions
+from ..applications import selectors as application_selectors
+from ..external import services as external
+from ..models import ActivityType, Exchange, ExchangeDocument, Signature
+from . import grant, pdf
+from . import selectors as sel
+from . import services as lifecycle
+from .forms import (
     BankDetailsForm,
     EvidenceForm,
     ExchangeListFilter,
@@ -46,7 +51,6 @@ from .forms_exchange import (
     SignForm,
     agenda_lines,
 )
-from .models import ActivityType, Exchange, ExchangeDocument, Signature
 
 X = Exchange.Status
 R = Signature.Role
@@ -129,7 +133,7 @@ def _grant(exchange: Exchange, plan) -> dict:
             "dates": True,
         }
     computation = grant.compute(
-        programme=selectors.programme_for(exchange.visitor_cluster.partnership_id),
+        programme=application_selectors.programme_for(exchange.visitor_cluster.partnership_id),
         visitor_org=exchange.visitor_organisation,
         host_org=exchange.host_organisation,
         start=plan.start_date,
@@ -257,9 +261,9 @@ def _detail_context(request, exchange: Exchange, **forms) -> dict:
         "payment_due_on": due_on,
         "payment_overdue": bool(due_on and payment is None and due_on < today),
         "visitor_application_visible": exchange.visitor_application_id is not None
-        and permissions.can_view_application(user, exchange.visitor_application),
+        and application_permissions.can_view_application(user, exchange.visitor_application),
         "host_application_visible": exchange.host_application_id is not None
-        and permissions.can_view_application(user, exchange.host_application),
+        and application_permissions.can_view_application(user, exchange.host_application),
         **_documents(request, exchange),
         **external.panel_context(user, exchange),  # parties of another partnership
     }
@@ -319,6 +323,21 @@ def _render_detail(request, exchange: Exchange, **forms):
                 for error in errors:
                     messages.error(request, error)
     return render(request, "exchange/exchange/detail.html", context)
+
+
+def _posted_form(request, exchange: Exchange, form, name: str, save, *, success: str, anchor: str):
+    """A form of the exchange page posted on its own: when it is valid, save(cleaned_data)
+    calls the service; its refusals go to the form, shown again on the page (as `name`);
+    otherwise the success message and back to the section `anchor`."""
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(_detail_url(exchange, anchor))
+    return _render_detail(request, exchange, **{name: form})
 
 
 def _message_errors(request, exc: ValidationError) -> None:
@@ -598,45 +617,43 @@ def exchange_outcome(request, pk):
 @require_POST
 def exchange_location(request, pk):
     exchange = _visible(request, pk)
-    form = LocationForm(request.POST)
-    if form.is_valid():
-        try:
-            lifecycle.location_correct(
-                exchange=exchange,
-                side=form.cleaned_data["side"],
-                city=form.cleaned_data["city"],
-                latitude=form.cleaned_data["latitude"],
-                longitude=form.cleaned_data["longitude"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The location was corrected; the grant is computed again."))
-            return redirect(_detail_url(exchange, "grant"))
-    return _render_detail(request, exchange, location_form=form)
+    return _posted_form(
+        request,
+        exchange,
+        LocationForm(request.POST),
+        "location_form",
+        lambda data: lifecycle.location_correct(
+            exchange=exchange,
+            side=data["side"],
+            city=data["city"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            by=request.user,
+        ),
+        success=_("The location was corrected; the grant is computed again."),
+        anchor="grant",
+    )
 
 
 @login_required
 @require_POST
 def exchange_bank_details(request, pk):
     exchange = _visible(request, pk)
-    form = BankDetailsForm(request.POST)
-    if form.is_valid():
-        try:
-            lifecycle.bank_details_save(
-                exchange=exchange,
-                account_holder=form.cleaned_data["account_holder"],
-                iban=form.cleaned_data["iban"],
-                bic=form.cleaned_data["bic"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Your bank details were saved."))
-            return redirect(_detail_url(exchange, "bank"))
-    return _render_detail(request, exchange, bank_form=form)
+    return _posted_form(
+        request,
+        exchange,
+        BankDetailsForm(request.POST),
+        "bank_form",
+        lambda data: lifecycle.bank_details_save(
+            exchange=exchange,
+            account_holder=data["account_holder"],
+            iban=data["iban"],
+            bic=data["bic"],
+            by=request.user,
+        ),
+        success=_("Your bank details were saved."),
+        anchor="bank",
+    )
 
 
 # --- After the stay --------------------------------------------------------------------------
@@ -728,21 +745,20 @@ def exchange_evidence_delete(request, pk, evidence_pk):
 @require_POST
 def exchange_host_confirm(request, pk):
     exchange = _visible(request, pk)
-    form = HostConfirmForm(request.POST)
-    if form.is_valid():
-        try:
-            lifecycle.host_confirm(
-                exchange=exchange,
-                took_place=form.cleaned_data["took_place"],
-                feedback=form.cleaned_data["feedback"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Thank you: your confirmation was recorded."))
-            return redirect(_detail_url(exchange, "host-confirmation"))
-    return _render_detail(request, exchange, host_form=form)
+    return _posted_form(
+        request,
+        exchange,
+        HostConfirmForm(request.POST),
+        "host_form",
+        lambda data: lifecycle.host_confirm(
+            exchange=exchange,
+            took_place=data["took_place"],
+            feedback=data["feedback"],
+            by=request.user,
+        ),
+        success=_("Thank you: your confirmation was recorded."),
+        anchor="host-confirmation",
+    )
 
 
 @login_required

@@ -33,8 +33,9 @@ from django.utils import timezone
 from notifications.models import Email
 from notifications.services import email_queue
 
-from . import emails, rules, workflow
-from .models import Exchange, ExchangeDocument, ExternalParty, Signature
+from .. import emails, workflow
+from ..models import Exchange, ExchangeDocument, ExternalParty, Signature
+from . import rules
 
 X = Exchange.Status
 R = Signature.Role
@@ -135,7 +136,7 @@ def _party_users(exchange: Exchange, role: str) -> list:
     organisation (VO, HO), the managers of the cluster (VOP, HOP). Active accounts only."""
     User = get_user_model()
     if role in _external_roles(exchange):
-        return []  # a party of another partnership: reached through its link (external.py)
+        return []  # a party of another partnership: reached through its link (external/services.py)
     if role in (R.VO, R.HO):
         application = exchange.visitor_application if role == R.VO else exchange.host_application
         organisation_id = (
@@ -268,7 +269,7 @@ def reminder_queue(*, code: str, pk: int, role: str = "", today: date | None = N
 def report_decision_queue(*, exchange: Exchange, validated: bool, comments: str = "") -> int:
     """Tells the visitor's people that the closing report was validated (payment within
     10 days) or returned with the cluster's comments. Essential: not suppressible."""
-    from .emails import REPORT_DECISION
+    from ..emails import REPORT_DECISION
     from .rules import payment_due_on
 
     exchange = _exchange(exchange.pk)
@@ -309,7 +310,7 @@ def outcome_queue(*, exchange: Exchange) -> int:
 
 
 def _send_external(kind, key: str, exchange: Exchange, context: dict) -> int:
-    """The same email to the parties of another partnership (exchange/external.py), to
+    """The same email to the parties of another partnership (exchange/external/services.py), to
     their contact person in the contact's language. Their link is stored only as a hash,
     so the email carries no link to the portal's exchange page (they have no account)."""
     roles = _external_roles(exchange)

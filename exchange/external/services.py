@@ -39,8 +39,9 @@ from members.models import Organisation
 from members.roles import scope_of
 from notifications.services import email_queue
 
-from . import emails, lifecycle, workflow
-from .models import (
+from .. import emails, workflow
+from ..applications.participation import HOST_TYPES, VISITOR_TYPES
+from ..models import (
     Application,
     EligibleCountry,
     Exchange,
@@ -51,7 +52,7 @@ from .models import (
     HostConfirmation,
     Signature,
 )
-from .participation import HOST_TYPES, VISITOR_TYPES
+from ..placements import services as lifecycle
 
 X = Exchange.Status
 R = Signature.Role
@@ -211,6 +212,54 @@ def _create_parties(exchange: Exchange, rows: list[tuple[str, dict]], by) -> lis
     return parties
 
 
+def _proposal_checked(
+    application: Application, *, by, local_role: str, org_type: str, party: dict, cluster: dict
+) -> tuple[Application, dict, dict]:
+    """The checks both proposals share, in this order: the local application (the visitor,
+    local_role VO, or the host, HO) is locked; the user manages its cluster; it is accepted
+    for its side; the organisation of the other partnership may take the other side, its
+    party and cluster rows are complete, and it is registered in another eligible country.
+    Returns the locked application and the cleaned party and cluster rows."""
+    visiting = local_role == R.VO
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("organisation", "managing_cluster")
+        .get(pk=application.pk)
+    )
+    scope = scope_of(by)
+    if not (scope.is_admin or application.managing_cluster_id in scope.managed_cluster_ids):
+        raise PermissionDenied(
+            _("Only a manager of the visitor's cluster can propose its host.")
+            if visiting
+            else _("Only a manager of the host's cluster can record its visitor.")
+        )
+    wants = application.wants_to_visit if visiting else application.wants_to_host
+    if application.status != Application.Status.ACCEPTED or not wants:
+        raise ValidationError(
+            _("Only an accepted visitor can be matched.")
+            if visiting
+            else _("Only an accepted host can be matched.")
+        )
+    if org_type not in (HOST_TYPES if visiting else VISITOR_TYPES):
+        raise ValidationError(
+            {
+                "org_type": _("This type of organisation cannot host.")
+                if visiting
+                else _("This type of organisation cannot visit.")
+            }
+        )
+    prefix, cluster_prefix = ("host", "hop") if visiting else ("visitor", "vop")
+    party = _clean_party(party, prefix)
+    cluster = _clean_party(cluster, cluster_prefix)
+    if party["country"] == application.organisation.country.code:
+        raise ValidationError(
+            {f"{prefix}_country": _("Visitor and host must be registered in different countries.")}
+        )
+    if not EligibleCountry.objects.filter(country=party["country"]).exists():
+        raise ValidationError({f"{prefix}_country": _("This country does not take part.")})
+    return application, party, cluster
+
+
 @transaction.atomic
 def external_host_propose(
     *,
@@ -225,26 +274,9 @@ def external_host_propose(
     """A manager of the visitor's cluster proposes a host of another partnership. The
     exchange starts as "proposed"; the host confirms the match through its link. The
     visitor's own rules hold: accepted, visits once, host in another eligible country."""
-    visitor = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("organisation", "managing_cluster")
-        .get(pk=visitor.pk)
+    visitor, host, hop = _proposal_checked(
+        visitor, by=by, local_role=R.VO, org_type=org_type, party=host, cluster=hop
     )
-    scope = scope_of(by)
-    if not (scope.is_admin or visitor.managing_cluster_id in scope.managed_cluster_ids):
-        raise PermissionDenied(_("Only a manager of the visitor's cluster can propose its host."))
-    if visitor.status != Application.Status.ACCEPTED or not visitor.wants_to_visit:
-        raise ValidationError(_("Only an accepted visitor can be matched."))
-    if org_type not in HOST_TYPES:
-        raise ValidationError({"org_type": _("This type of organisation cannot host.")})
-    host = _clean_party(host, "host")
-    hop = _clean_party(hop, "hop")
-    if host["country"] == visitor.organisation.country.code:
-        raise ValidationError(
-            {"host_country": _("Visitor and host must be registered in different countries.")}
-        )
-    if not EligibleCountry.objects.filter(country=host["country"]).exists():
-        raise ValidationError({"host_country": _("This country does not take part.")})
     organisation = _external_organisation(host, org_type, latitude, longitude)
     try:
         with transaction.atomic():
@@ -288,26 +320,9 @@ def external_visitor_propose(
     closing report and the payment are the visitor's partnership's business: here the
     match, the plan, the Commitment to Quality and the host's confirmation. The exchange
     never counts in this partnership's KPIs (they count for the visitor's partnership)."""
-    host = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("organisation", "managing_cluster")
-        .get(pk=host.pk)
+    host, visitor, vop = _proposal_checked(
+        host, by=by, local_role=R.HO, org_type=org_type, party=visitor, cluster=vop
     )
-    scope = scope_of(by)
-    if not (scope.is_admin or host.managing_cluster_id in scope.managed_cluster_ids):
-        raise PermissionDenied(_("Only a manager of the host's cluster can record its visitor."))
-    if host.status != Application.Status.ACCEPTED or not host.wants_to_host:
-        raise ValidationError(_("Only an accepted host can be matched."))
-    if org_type not in VISITOR_TYPES:
-        raise ValidationError({"org_type": _("This type of organisation cannot visit.")})
-    visitor = _clean_party(visitor, "visitor")
-    vop = _clean_party(vop, "vop")
-    if visitor["country"] == host.organisation.country.code:
-        raise ValidationError(
-            {"visitor_country": _("Visitor and host must be registered in different countries.")}
-        )
-    if not EligibleCountry.objects.filter(country=visitor["country"]).exists():
-        raise ValidationError({"visitor_country": _("This country does not take part.")})
     organisation = _external_organisation(visitor, org_type, latitude, longitude)
     exchange = Exchange.objects.create(
         visitor_application=None,

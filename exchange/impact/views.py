@@ -1,4 +1,4 @@
-"""The impact survey page: a private link, no login (exchange/impact.py holds the rules)."""
+"""The impact survey page: a private link, no login (impact/services.py holds the rules)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from . import impact
-from .impact_forms import ImpactSurveyForm
+from . import services as impact
+from .forms import ImpactSurveyForm
 
 
 @never_cache

@@ -1,6 +1,6 @@
 """Services of ClusterXchange part 2: the exchange from match to payment.
 
-(Part 1's services — applications, review, matching — live in services.py.)"""
+(Part 1's services — applications, review, matching — live in applications/services.py.)"""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from clamtex.core import uploads
 from clamtex.core.audit import audit_record
 from members.roles import scope_of
 
-from . import grant, places, reminders, workflow
-from .models import (
+from .. import places, workflow
+from ..models import (
     BankDetails,
     ClosingReport,
     Evidence,
@@ -33,8 +33,9 @@ from .models import (
     Programme,
     Signature,
 )
+from . import grant, reminders
 
-# Shared with reminders.py (defined there in rules.py, so that neither imports the other
+# Shared with reminders.py (defined in rules.py, so that neither imports the other
 # back): re-exported here for the views and PDFs.
 from .rules import (  # noqa: E402, F401 (re-exported)
     PAYMENT_DUE_DAYS,
@@ -54,7 +55,7 @@ OUTCOME = Exchange.Outcome
 def roles_of(user, exchange: Exchange) -> set[str]:
     """The roles a user holds on an exchange: VO / HO (the applicants or representatives of
     the organisations), VOP / HOP (managers of the two managing clusters)."""
-    if getattr(user, "is_external_party", False):  # exchange/external.py: a private link
+    if getattr(user, "is_external_party", False):  # exchange/external/services.py: a private link
         return user.roles_on(exchange)
     scope = scope_of(user)
     uid = getattr(user, "pk", None)
@@ -85,6 +86,21 @@ def can_view_exchange(user, exchange: Exchange) -> bool:
         or scope.is_admin
         or (responsible_partnership_id(exchange) in scope.partnership_ids)
     )
+
+
+def outcome_role(exchange: Exchange) -> str:
+    """Who records that an exchange did not take place or was cut short: the visitor's
+    cluster (VOP); for a visitor of another partnership, the host's cluster in this
+    partnership (this partnership is HOP)."""
+    return R.VOP if exchange.visitor_cluster_id is not None else R.HOP
+
+
+def can_record_outcome(user, exchange: Exchange) -> bool:
+    """The managers of the cluster that records the outcome, and administrators (an
+    external party never records it: it acts for the other partnership)."""
+    if getattr(user, "is_external_party", False):
+        return False
+    return scope_of(user).is_admin or outcome_role(exchange) in roles_of(user, exchange)
 
 
 def _require(user, exchange, allowed: set[str]) -> set[str]:
@@ -314,7 +330,7 @@ def _party(organisation) -> dict:
 
 def _traveller(exchange: Exchange) -> str:
     if exchange.visitor_application is None:  # a visitor of another partnership
-        from .models import ExternalParty
+        from ..models import ExternalParty
 
         party = ExternalParty.objects.filter(exchange=exchange, role=R.VO).first()
         return party.contact_name if party else ""
@@ -425,7 +441,7 @@ def sign_check(
     *, exchange: Exchange, document: ExchangeDocument, role: str, plan: ExchangePlan | None = None
 ) -> None:
     """The rules every signature obeys, a portal user's or an external party's
-    (exchange/external.py); the caller holds the locks on the exchange and the document.
+    (exchange/external/services.py); the caller holds the locks on the exchange and the document.
     Only the current version, while the plan may change, by a party that signs this
     document, before the stay starts, with the grant computed (when this partnership pays
     one: a visitor of another partnership has none here), on an intact fingerprint. A page
@@ -593,13 +609,16 @@ OUTCOME_OPEN = (
 def outcome_record(
     *, exchange: Exchange, outcome: str, reason: str, by, last_day: date | None = None
 ) -> Exchange:
-    """A manager of the visitor's cluster records, after the first day at the host, that
+    """A manager of the visitor's cluster (of the host's cluster when the visitor is of
+    another partnership: outcome_role) records, after the first day at the host, that
     the exchange did not take place (never payable: it ends there) or was cut short (the
     last day actually spent at the host; the grant is computed again from it and the
     report goes on). All four parties are told, each in their language."""
     exchange = _locked(exchange)
-    if R.VOP not in roles_of(by, exchange) and not scope_of(by).is_admin:
-        raise PermissionDenied(_("Only a manager of the visitor's cluster records this."))
+    if not can_record_outcome(by, exchange):
+        if outcome_role(exchange) == R.VOP:
+            raise PermissionDenied(_("Only a manager of the visitor's cluster records this."))
+        raise PermissionDenied(_("You may not do this on this exchange."))
     if outcome not in OUTCOME.values:
         raise ValidationError({"outcome": _("Choose what happened.")})
     if not reason.strip():
@@ -1029,7 +1048,7 @@ def bank_details_erase_due(*, today: date | None = None) -> int:
     return erased
 
 
-# --- Parties of other partnerships (exchange/external.py) ------------------------------------
+# --- Parties of other partnerships (exchange/external/services.py) ---------------------------
 
 
 def cluster_label(exchange: Exchange, role: str) -> str:
@@ -1038,7 +1057,7 @@ def cluster_label(exchange: Exchange, role: str) -> str:
     cluster = exchange.visitor_cluster if role == R.VOP else exchange.host_cluster
     if cluster is not None:
         return cluster.acronym
-    from .external import party_label
+    from ..external.services import party_label
 
     return party_label(exchange, role)
 
@@ -1048,7 +1067,7 @@ def partnership_label(exchange: Exchange, role: str) -> str:
     cluster = exchange.visitor_cluster if role == R.VOP else exchange.host_cluster
     if cluster is not None:
         return cluster.partnership.name
-    from .models import ExternalParty
+    from ..models import ExternalParty
 
     party = ExternalParty.objects.filter(exchange=exchange, role=role).first()
     return party.partnership_name if party else ""
@@ -1061,7 +1080,7 @@ def responsible_partnership_id(exchange: Exchange) -> int | None:
     return cluster.partnership_id if cluster else None
 
 
-# Used by exchange/external.py, which acts for parties without an account.
+# Used by exchange/external/services.py, which acts for parties without an account.
 lock_exchange = _locked
 after_signature = _after_signature
 document_fingerprint = _hash

@@ -1,0 +1,1 @@
+"""ClusterXchange, part 1: calls, applications, eligibility, review and matching."""

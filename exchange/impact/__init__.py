@@ -1,0 +1,1 @@
+"""ClusterXchange: impact follow-up surveys after exchanges and trainings."""
