@@ -11,8 +11,12 @@ def _date_widget():
 
 
 class ReportRequestForm(BootstrapMixin, forms.Form):
-    project = forms.IntegerField(widget=forms.HiddenInput)
-    cluster = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Ids within the database's integer range: a huge number is a form error, not an
+    # overflow in the lookup.
+    project = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    cluster = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1
+    )
     period_start = forms.DateField(label=_("From"), widget=_date_widget())
     period_end = forms.DateField(label=_("To"), widget=_date_widget())
     format = forms.ChoiceField(

@@ -148,6 +148,18 @@ def test_invalid_period_is_refused_with_a_message(as_role, project):
     assert "The period ends before it starts." in page
 
 
+@pytest.mark.parametrize("project_id", ["0000-01-01", "99999999999999999999", "-1", ""])
+def test_tampered_project_id_with_a_bad_period_is_a_404(as_role, project, project_id):
+    """Hypothesis found it: an invalid form sent the raw project id to the lookup (500)."""
+    client = as_role("coordinator")
+    response = client.post(
+        reverse("projects:report_request"),
+        {"project": project_id, "period_start": "2026-02-30", "period_end": "", "format": "pdf"},
+    )
+    assert response.status_code == 404
+    assert not ReportRun.objects.exists()
+
+
 @pytest.mark.parametrize("url_name", ["report_detail", "report_status", "report_download"])
 def test_run_urls_refuse_other_clusters_and_partnerships(
     client, world, project, stranger, url_name
