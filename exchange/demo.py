@@ -11,7 +11,9 @@ account without a password (they would set one through "forgot your password").
 Idempotent: calls are looked up by (partnership, name), applications by (call,
 organisation), their history by (application, from, to), documents by (application,
 kind), proposals by (visitor, host) and the exchange by its visiting organisation. Rows
-are written directly (no services): seeding sends no email. Without the demo accounts
+are written directly (no services), except the two exchanges of Pôle EMC2's visitors whose
+stays are over (a closing report to validate, a payment due: AFTER_THE_STAY), built once
+through the services with the outbox muted; seeding sends no email. Without the demo accounts
 (seed_demo --no-accounts) only the programme data and the calls are seeded, since an
 application needs an applicant account."""
 
