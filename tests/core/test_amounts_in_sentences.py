@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from exchange.emails import PAYMENT_DUE
 from exchange.models import EligibleCountry, Programme
@@ -91,3 +91,28 @@ def test_impact_sentence_of_the_reports_in_french():
             },
         )
     assert "investissement : 25\u202f000\xa0€." in html
+
+
+def test_exchange_page_payment_lines_in_french(client, world):
+    from exchange import lifecycle
+    from exchange.models import Exchange
+    from exchange.programme_data import seed_eligible_countries
+    from tests.exchange.lifecycle_factories import IBAN, advance, matched_exchange
+
+    seed_eligible_countries(EligibleCountry)
+    parties = matched_exchange(world)
+    exchange = advance(parties, Exchange.Status.REPORT_VALIDATED)
+    lifecycle.bank_details_save(
+        exchange=exchange, account_holder="Teixits Alfa", iban=IBAN, bic="", by=parties.visitor
+    )
+    parties.vop.language = "fr"
+    parties.vop.save(update_fields=["language"])
+    client.force_login(parties.vop)
+    url = reverse("exchange:exchange_detail", args=[exchange.pk])
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Enregistrer le paiement de 900,00\xa0€" in html
+    lifecycle.payment_record(
+        exchange=exchange, paid_on=timezone.localdate(), reference="VIR-1", by=parties.vop
+    )
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "900,00\xa0€ versés le" in html and "€900.00 versés" not in html
