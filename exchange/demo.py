@@ -11,7 +11,9 @@ account without a password (they would set one through "forgot your password").
 Idempotent: calls are looked up by (partnership, name), applications by (call,
 organisation), their history by (application, from, to), documents by (application,
 kind), proposals by (visitor, host) and the exchange by its visiting organisation. Rows
-are written directly (no services): seeding sends no email. Without the demo accounts
+are written directly (no services), except the two exchanges of Pôle EMC2's visitors whose
+stays are over (a closing report to validate, a payment due: AFTER_THE_STAY), built once
+through the services with the outbox muted; seeding sends no email. Without the demo accounts
 (seed_demo --no-accounts) only the programme data and the calls are seeded, since an
 application needs an applicant account."""
 
@@ -45,6 +47,7 @@ from .programme_data import seed_eligible_countries
 S = Application.Status
 R = Application.Role
 P = MatchProposal.Status
+X = Exchange.Status
 
 OPEN_CALL = "ClusterXchange – call 2"
 CALL_2021 = "ClusterXchange – call 1 (2021)"
@@ -76,6 +79,7 @@ class Spec:
     note: str = ""  # the reviewer's reason or question
     shown: tuple[str, ...] = EVERYTHING  # what the catalogue may show
     window: bool = True  # the availability window is filled in
+    early: bool = False  # decided in the call's first days: its exchange took place since
 
 
 SPECS = [
@@ -143,6 +147,15 @@ SPECS = [
     Spec("open", "emc2", 3, R.VISITOR, S.UNDER_REVIEW,
          "Study lean production in metal processing.", ("capacity",), ("PT",)),
     Spec("open", "emc2", 4, R.BOTH, S.DRAFT, "", ()),
+    # Accepted in the call's first days: their stays are over (AFTER_THE_STAY).
+    Spec("open", "emc2", 6, R.VISITOR, S.ACCEPTED,
+         "Learn how a Spanish nonwovens maker recycles technical-textile waste into "
+         "reinforcements for composite parts.",
+         ("knowledge", "rdi"), ("ES",), early=True),
+    Spec("open", "emc2", 7, R.VISITOR, S.ACCEPTED,
+         "See knitting of functional textiles and their traceability at a Portuguese "
+         "company, for our sensor-integrated composite parts.",
+         ("knowledge", "capacity"), ("PT",), early=True),
     # The closed call of 2021.
     Spec("2021", "aei", 5, R.VISITOR, S.WITHDRAWN,
          "Visit a Portuguese spinning mill.", ("knowledge",), ("PT",)),
@@ -256,6 +269,9 @@ def _application(spec: Spec, call: Call, org: Organisation, cluster: Cluster, ap
     first_day = call.opens_on + timedelta(days=2 + spec.index % 10)
     if call.closes_on < timezone.localdate():  # a past call: stays during the call's year
         window = (date(call.opens_on.year, 9, 1), date(call.opens_on.year, 11, 30))
+    elif spec.early:  # decided within the call's first fortnight; available right after
+        first_day = call.opens_on + timedelta(days=1 + spec.index % 3)
+        window = (call.opens_on + timedelta(days=14), call.opens_on + timedelta(days=120))
     else:
         # The open call: its history (4 days a step) ends in the past week, so that the
         # submissions to review are recent.
@@ -403,6 +419,15 @@ def seed_exchange(
                 exchange=result["exchange"],
                 defaults={"start_date": monday, "end_date": monday + timedelta(days=4)},
             )
+    result["after_the_stay"] = [
+        _after_the_stay(
+            applications[("open", v_key, v_index)],
+            applications[("open", h_key, h_index)],
+            managers,
+            validated=validated,
+        )
+        for (v_key, v_index), (h_key, h_index), validated in AFTER_THE_STAY
+    ]
     result["not_happened"] = _not_happened(
         applications[("2021", "produtech", 2)], applications[("2021", "emc2", 5)], managers
     )
@@ -469,6 +494,164 @@ def _not_happened(visitor: Application, host: Application, managers: dict) -> Ex
         )
         previous = to
     return exchange
+
+
+# --- Exchanges after the stay: a closing report to validate, a payment due -------------------
+
+# (visitor, host) as (cluster, index) of the open call; whether the visitor's cluster has
+# validated the closing report already (then the payment is due).
+AFTER_THE_STAY = [
+    (("emc2", 6), ("aei", 8), True),
+    (("emc2", 7), ("citeve", 0), False),
+]
+
+
+def _after_the_stay(
+    visitor: Application, host: Application, managers: dict, *, validated: bool
+) -> Exchange:
+    """An exchange of the open call whose stay is over, built through the services the
+    people would have used (proposal, plan, documents, host's confirmation, closing report
+    with its evidence, bank details, the cluster's validation), so that every figure and
+    state is the portal's own; then its history is dated back to the days of the story.
+
+    The stay (a week at the host) started three weeks ago (two when the report is still
+    to validate), after a week of preparation; the report was submitted 10 days ago (3),
+    and validated 6 days ago, so that the payment is due within days. Built once: a later seeding finds the exchange
+    (by its visitor) and leaves it to age like any other (the payment becomes overdue).
+
+    Two steps are not the public services': the signatures are recorded as the external
+    parties' are (signature_record, without the password a demo applicant does not
+    have, and although the stay has started since), and the exchange then moves on as
+    after any signature."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from notifications.services import outbox_muted
+
+    from .applications import services
+    from .models import ClosingReport, Evidence, ExchangeDocument, Signature
+    from .placements import services as lifecycle
+    from .placements.rules import SIGNERS
+
+    existing = Exchange.objects.filter(visitor_organisation=visitor.organisation).first()
+    if existing is not None:
+        return existing
+    today = timezone.localdate()
+    weeks = 3 if validated else 2
+    start = today - timedelta(days=7 * weeks + today.weekday())  # a Monday
+    end = start + timedelta(days=4)
+    submitted_on = today - timedelta(days=10 if validated else 3)
+    validated_on = today - timedelta(days=6)
+    agreed_on = start - timedelta(days=5)  # the plan; proposed two days before
+    vop, hop = managers[visitor.managing_cluster_id], managers[host.managing_cluster_id]
+    people = {
+        Signature.Role.VO: visitor.applicant,
+        Signature.Role.HO: host.applicant,
+        Signature.Role.VOP: vop,
+        Signature.Role.HOP: hop,
+    }
+    with outbox_muted():  # seeding writes to nobody
+        proposal = services.proposal_create(
+            visitor=visitor,
+            host=host,
+            by=visitor.applicant,
+            message="Could we spend a week with your team?",
+        )
+        proposal = services.proposal_respond(proposal=proposal, accept=True, by=host.applicant)
+        exchange = proposal.exchange
+        lifecycle.plan_update(
+            exchange=exchange,
+            data={
+                "start_date": start,
+                "end_date": end,
+                "objectives": visitor.objectives,
+                "agenda": [
+                    "Day 1: welcome, safety briefing and tour of the plant",
+                    "Day 2: production line, with the line manager",
+                    "Day 3: quality control and testing laboratory",
+                    "Day 4: joint work on a sample of our parts",
+                    "Day 5: results, next steps and farewell",
+                ],
+                "activity_types": list(visitor.activity_types),
+            },
+            by=vop,
+        )
+        for kind in (ExchangeDocument.Kind.COMMITMENT, ExchangeDocument.Kind.FINANCIAL):
+            document = lifecycle.document_generate(exchange=exchange, kind=kind, by=vop)
+            for role in SIGNERS[kind]:
+                lifecycle.signature_record(document=document, role=role, user=people[role])
+        exchange = Exchange.objects.get(pk=exchange.pk)
+        lifecycle._after_signature(exchange, vop)  # ready
+        lifecycle.exchanges_follow_dates(today=today)  # ongoing, then completed
+        lifecycle.host_confirm(
+            exchange=exchange,
+            took_place=True,
+            feedback="A committed visitor; we will keep working together on samples.",
+            by=host.applicant,
+        )
+        lifecycle.report_save(
+            exchange=exchange,
+            data={
+                "objectives_reached": "All: we saw each step of the line and worked on a "
+                "sample of our own parts with the host's team.",
+                "results": "A test programme of recycled reinforcements for two of our "
+                "parts; the host sends samples next month.",
+                "follow_up": "A joint proposal for a regional innovation call.",
+                "rating": 5,
+                "actual_start": start,
+                "actual_end": end,
+            },
+            by=visitor.applicant,
+        )
+        for kind in lifecycle._programme(exchange).required_evidence or []:
+            label = str(dict(Evidence.Kind.choices).get(kind, kind))
+            upload = SimpleUploadedFile(
+                f"{label}.pdf",
+                _pdf(f"{label} - {visitor.organisation.legal_name}"),
+                content_type="application/pdf",
+            )
+            lifecycle.evidence_add(
+                exchange=exchange, kind=kind, upload=upload, by=visitor.applicant
+            )
+        lifecycle.bank_details_save(
+            exchange=exchange,
+            account_holder=visitor.organisation.legal_name,
+            iban="FR76 3000 6000 0112 3456 7890 189",
+            bic="",
+            by=visitor.applicant,
+        )
+        lifecycle.report_submit(exchange=exchange, by=visitor.applicant)
+        if validated:
+            lifecycle.report_validate(exchange=exchange, by=vop, evidence_checked=True)
+    # The days of the story.
+    day = {
+        X.IN_PREPARATION: _at(agreed_on, 11),
+        X.COMMITMENT_SIGNED: _at(agreed_on + timedelta(days=2), 16),
+        X.READY: _at(agreed_on + timedelta(days=2), 16),
+        X.ONGOING: _at(start, 8),
+        X.COMPLETED: _at(end + timedelta(days=1), 1),
+        X.REPORT_SUBMITTED: _at(submitted_on, 15),
+        X.REPORT_VALIDATED: _at(validated_on, 10),
+    }
+    for status, at in day.items():
+        exchange.history.filter(to_status=status).update(at=at)
+    MatchProposal.objects.filter(pk=proposal.pk).update(
+        created_at=_at(agreed_on - timedelta(days=2), 14),
+        responded_at=_at(agreed_on - timedelta(days=1), 12),
+    )
+    Exchange.objects.filter(pk=exchange.pk).update(
+        created_at=_at(agreed_on - timedelta(days=1), 12)
+    )
+    ExchangeDocument.objects.filter(exchange=exchange).update(created_at=_at(agreed_on, 11))
+    Signature.objects.filter(document__exchange=exchange).update(
+        signed_at=_at(agreed_on + timedelta(days=2), 16)
+    )
+    HostConfirmation.objects.filter(exchange=exchange).update(confirmed_at=_at(end, 17))
+    ClosingReport.objects.filter(exchange=exchange).update(
+        submitted_at=_at(submitted_on, 15),
+        validated_at=_at(validated_on, 10) if validated else None,
+    )
+    Evidence.objects.filter(report__exchange=exchange).update(uploaded_at=_at(submitted_on, 14))
+    return Exchange.objects.get(pk=exchange.pk)
 
 
 # --- An exchange with a host of another partnership (issue 12, bullet 7) -------------------------

@@ -5,7 +5,8 @@ milestones, reporting periods, KPIs like those of comparable partnerships, some 
 KPI values, cluster strategies with versions and roadmap actions, and the label history.
 
 Every date of the working data is a month of the project (M1 = its first month); only the
-label history is fixed. Idempotent: every row is looked up by its natural key (project
+label history before the project is fixed (each cluster's current label was benchmarked
+and awarded during the project). Idempotent: every row is looked up by its natural key (project
 and code, cluster and date …) and refreshed; seeded again in a later month, the plan moves
 with today (manual KPI values of periods no longer planned are removed). Rows are written directly (no services): seeding sends nothing.
 The label history ends on each cluster's current label (members/demo/data.py)."""
@@ -18,7 +19,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from members.demo.data import DURATION_MONTHS, programme_start
+from members.demo.data import DURATION_MONTHS, current_label_dates, programme_start
 from members.models import Cluster, Partnership, User
 
 from .models import (
@@ -181,22 +182,20 @@ MANUAL_VALUES = [
     ("K12", None, 7, 12, 6, ""),
 ]
 
-# cluster key: [(label, benchmarked on, awarded on, valid until)], oldest first; the last
-# one is each cluster's current label in members/demo/data.py.
+# cluster key: [(label, benchmarked on, awarded on, valid until)] before the programme,
+# oldest first. The current label follows, benchmarked and awarded during the programme
+# (members/demo/data.py current_label_dates), so that K1 and K2 count the five clusters.
 LABELS = {
     "aei": [
         ("bronze", date(2019, 5, 10), date(2019, 6, 30), date(2021, 6, 30)),
         ("silver", date(2020, 10, 20), date(2021, 1, 15), date(2023, 1, 15)),
-        ("silver", date(2025, 5, 20), date(2025, 6, 30), date(2027, 6, 30)),
     ],
     "ateval": [
         ("bronze", date(2020, 11, 5), date(2020, 12, 31), date(2022, 12, 31)),
-        ("bronze", date(2024, 11, 15), date(2024, 12, 31), date(2026, 12, 31)),
     ],
     "produtech": [
         ("bronze", date(2019, 2, 12), date(2019, 3, 31), date(2021, 3, 31)),
         ("silver", date(2021, 2, 10), date(2021, 3, 31), date(2023, 3, 31)),
-        ("silver", date(2025, 2, 18), date(2025, 3, 31), date(2027, 3, 31)),
     ],
     "citeve": [
         ("bronze", date(2020, 11, 25), date(2020, 12, 31), date(2022, 12, 31)),
@@ -205,9 +204,10 @@ LABELS = {
     "emc2": [
         ("silver", date(2019, 6, 4), date(2019, 9, 30), date(2021, 9, 30)),
         ("gold", date(2021, 7, 6), date(2021, 9, 30), date(2023, 9, 30)),
-        ("gold", date(2025, 7, 8), date(2025, 9, 30), date(2027, 9, 30)),
     ],
 }
+# The note of the current label's record (a later seeding replaces its stale dates).
+LABEL_NOTE = "Benchmarking visit of work package 2"
 
 # {years}: the five years from the year after the project's start.
 STRATEGY_TITLES = {
@@ -347,6 +347,7 @@ def seed_programme(*, partnership: Partnership, clusters: dict[str, Cluster]) ->
         entered_by__email=COORDINATOR_EMAIL,
     ).exclude(pk__in=kept).delete()
     _seed_strategies(start, project, clusters, coordinator)
+    today = timezone.localdate()
     for key, records in LABELS.items():
         for label, benchmarked, awarded, valid in records:
             LabelRecord.objects.update_or_create(
@@ -355,6 +356,16 @@ def seed_programme(*, partnership: Partnership, clusters: dict[str, Cluster]) ->
                 awarded_on=awarded,
                 defaults={"benchmarked_on": benchmarked, "valid_until": valid},
             )
+        benchmarked, awarded, valid = current_label_dates(key, today)
+        current, _ = LabelRecord.objects.update_or_create(
+            cluster=clusters[key],
+            label=clusters[key].label,
+            awarded_on=awarded,
+            defaults={"benchmarked_on": benchmarked, "valid_until": valid, "note": LABEL_NOTE},
+        )
+        LabelRecord.objects.filter(cluster=clusters[key], note=LABEL_NOTE).exclude(
+            pk=current.pk
+        ).delete()
     return project
 
 

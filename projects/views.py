@@ -113,11 +113,9 @@ def cluster_dashboard(request, pk: int):
 def report_request(request):
     form = ReportRequestForm(request.POST)
     if not form.is_valid():
-        # Back to the dashboard the form came from; a project id that is not a valid id
-        # (tampered with) has no such dashboard.
-        project_id = form.cleaned_data.get("project")
-        if project_id is None:
-            raise Http404
+        project_id = request.POST.get("project", "")
+        if not (project_id.isascii() and project_id.isdigit()):
+            raise Http404  # a forged form: no project to go back to
         project = get_object_or_404(selectors.projects_visible_to(request.user), pk=project_id)
         for errors in form.errors.values():
             for error in errors:

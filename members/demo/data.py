@@ -65,6 +65,33 @@ def programme_end(today: date) -> date:
     return date(months // 12, months % 12 + 1, 1) - timedelta(days=1)
 
 
+def _month_end(start: date, month: int) -> date:
+    """The last day of the programme's `month`-th month (1 is the month it starts)."""
+    months = start.year * 12 + start.month - 1 + month
+    return date(months // 12, months % 12 + 1, 1) - timedelta(days=1)
+
+
+# The benchmarking visit (ESCA) and the award of each cluster's current label, in months
+# of the programme: every partner cluster was benchmarked in work package 2, by month 10
+# (milestone MS2), and labelled (or renewed) since, so the KPIs "labels obtained or
+# renewed" and "benchmarking visits" count them. A label is valid two years.
+LABEL_MONTHS = {
+    "aei": (4, 5),
+    "ateval": (5, 7),
+    "produtech": (6, 8),
+    "citeve": (8, 10),
+    "emc2": (9, 11),
+}
+
+
+def current_label_dates(key: str, today: date) -> tuple[date, date, date]:
+    """(benchmarked on, awarded on, valid until) of a demo cluster's current label."""
+    start = programme_start(today)
+    visit, award = LABEL_MONTHS[key]
+    benchmarked = _month_end(start, visit - 1) + timedelta(days=14)
+    return benchmarked, _month_end(start, award), _month_end(start, award + 24)
+
+
 CLUSTERS = [
     {
         "key": "aei",
@@ -92,7 +119,6 @@ CLUSTERS = [
         "value_chains": "Textiles\nHealth\nMobility",
         "services": "Innovation projects\nInternationalisation\nTraining\nMatchmaking",
         "label": "silver",
-        "label_valid_until": date(2027, 6, 30),
         "cities": [
             ("Terrassa", 41.563, 2.009),
             ("Sabadell", 41.548, 2.107),
@@ -127,7 +153,6 @@ CLUSTERS = [
         "value_chains": "Textiles\nHome & interior",
         "services": "Training\nTrade fairs\nInternationalisation",
         "label": "bronze",
-        "label_valid_until": date(2026, 12, 31),
         "cities": [
             ("Ontinyent", 38.822, -0.606),
             ("Alcoi", 38.698, -0.474),
@@ -162,7 +187,6 @@ CLUSTERS = [
         "value_chains": "Advanced manufacturing\nMachinery",
         "services": "R&D projects\nInternationalisation\nRoadmapping",
         "label": "silver",
-        "label_valid_until": date(2027, 3, 31),
         "cities": [
             ("Porto", 41.158, -8.629),
             ("Braga", 41.545, -8.427),
@@ -197,7 +221,6 @@ CLUSTERS = [
         "value_chains": "Textiles & clothing",
         "services": "Testing laboratory\nTraining\nInnovation projects",
         "label": "bronze",
-        "label_valid_until": date(2025, 12, 31),
         "cities": [
             ("Vila Nova de Famalicão", 41.408, -8.520),
             ("Guimarães", 41.444, -8.296),
@@ -232,7 +255,6 @@ CLUSTERS = [
         "value_chains": "Aeronautics\nAutomotive\nNaval",
         "services": "Project support\nTechnology watch\nEuropean projects",
         "label": "gold",
-        "label_valid_until": date(2027, 9, 30),
         "cities": [
             ("Nantes", 47.218, -1.554),
             ("Saint-Nazaire", 47.273, -2.214),

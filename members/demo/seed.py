@@ -80,7 +80,7 @@ def seed_partnership(sectors) -> tuple[Partnership, dict[str, Cluster]]:
                 "value_chains": spec["value_chains"],
                 "services": spec["services"],
                 "label": spec["label"],
-                "label_valid_until": spec["label_valid_until"],
+                "label_valid_until": data.current_label_dates(spec["key"], today)[2],
                 "eccp_url": "https://clustercollaboration.eu/cluster-organisations",
             },
         )

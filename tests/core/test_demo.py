@@ -35,6 +35,23 @@ def test_managers_have_current_work(seeded, client):
     assert summed["my_events"] > 0  # upcoming events
     assert summed["late_deliverables"] == 2
     assert summed["exchanges_this_week"] == 2  # the stay starting next Monday (VOP and HOP)
+    # Pôle EMC2's manager has a closing report to validate and a payment due.
+    assert totals["emc2"]["reports_to_validate"] == summed["reports_to_validate"] == 1
+    assert totals["emc2"]["payments"] == summed["payments"] == 1
+
+
+def test_the_managers_report_and_payment_queues_lead_to_pages_that_work(seeded, client):
+    client.login(email="manager.emc2@clamtex.example", password="clamtex-demo")
+    response = client.get(reverse("home"))
+    queues = {q.key: q for q in response.context["queues"]}
+    for key in ("reports_to_validate", "payments"):
+        (item,) = queues[key].items
+        assert item.url and client.get(item.url).status_code == 200, key
+    assert "€" in queues["payments"].items[0].note  # the amount due
+    page = client.get(reverse("exchange:payments"))
+    assert page.status_code == 200
+    (row,) = page.context["rows"]
+    assert row.state == "due" and row.due_on > timezone.localdate()
 
 
 def test_coordinator_sees_late_deliverables_and_queues(seeded, client):

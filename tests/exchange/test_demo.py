@@ -74,8 +74,11 @@ def test_a_call_open_now_and_the_closed_call_of_2021(seeded):
     # The open call's exchange window covers the coming months.
     (call,) = open_calls
     assert call.exchanges_from <= today and call.exchanges_until > today + timedelta(days=180)
-    # The open call's history ends in the past week: submissions to review are recent.
-    for application in call.applications.exclude(status=S.DRAFT):
+    # The open call's history ends in the past week: submissions to review are recent
+    # (except the visitors accepted in the call's first days, whose stays are over).
+    early = call.applications.filter(exchanges_as_visitor__plan__start_date__lt=today)
+    assert early.count() == 2
+    for application in call.applications.exclude(status=S.DRAFT).exclude(pk__in=early):
         latest = application.history.order_by("-at").first()
         assert today - timedelta(days=7) <= timezone.localdate(latest.at) < today, application
     waiting = call.applications.filter(status=S.SUBMITTED)
@@ -103,7 +106,7 @@ def test_accepted_visitors_and_hosts_in_the_three_countries(seeded):
 
 def test_proposals_and_one_matched_exchange(seeded):
     statuses = list(MatchProposal.objects.values_list("status", flat=True))
-    assert statuses.count(MatchProposal.Status.ACCEPTED) == 1
+    assert statuses.count(MatchProposal.Status.ACCEPTED) == 3  # matched, two after the stay
     assert statuses.count(MatchProposal.Status.PROPOSED) >= 2
     assert statuses.count(MatchProposal.Status.DECLINED) >= 2
     for proposal in MatchProposal.objects.select_related("visitor__organisation", "host"):
@@ -217,3 +220,51 @@ def test_the_exchange_that_did_not_happen_and_the_external_one_have_different_vi
     assert not_happened.visitor_application_id != external.visitor_application_id
     assert external.status == Exchange.Status.MATCHED
     assert not_happened.outcome == Exchange.Outcome.NOT_HAPPENED
+
+
+def test_two_exchanges_after_the_stay_built_through_the_services(seeded):
+    """A closing report waiting for the visitor's cluster, and a validated one whose
+    payment is due: real states (grant, documents, evidence, history), dated back."""
+    from exchange import rules
+    from exchange.models import ClosingReport, Payment
+
+    X = Exchange.Status
+    today = timezone.localdate()
+    submitted = Exchange.objects.get(status=X.REPORT_SUBMITTED)
+    validated = Exchange.objects.get(status=X.REPORT_VALIDATED)
+    assert submitted.visitor_cluster == validated.visitor_cluster  # one manager's queues
+    for exchange in (submitted, validated):
+        plan, report = exchange.plan, exchange.report
+        assert exchange.proposal.status == MatchProposal.Status.ACCEPTED
+        assert plan.start_date.weekday() == 0 and plan.end_date < today
+        assert plan.grant_amount and plan.grant_locked
+        assert exchange.visitor_organisation.country != exchange.host_organisation.country
+        for document in exchange.documents.filter(voided_at__isnull=True):
+            assert not rules.signatures_missing(document)
+            assert all(
+                timezone.localdate(s.signed_at) < plan.start_date for s in document.signatures.all()
+            )
+        assert exchange.host_confirmation.took_place
+        assert set(report.evidence.values_list("kind", flat=True)) >= {
+            "ticket",
+            "accommodation_invoice",
+        }
+        assert report.final_grant_amount and report.final_grant_amount <= plan.grant_amount
+        assert exchange.bank_details.iban
+        history = list(exchange.history.order_by("at", "pk"))
+        assert [h.to_status for h in history] == [
+            X.IN_PREPARATION,
+            X.COMMITMENT_SIGNED,
+            X.READY,
+            X.ONGOING,
+            X.COMPLETED,
+            X.REPORT_SUBMITTED,
+            *([X.REPORT_VALIDATED] if exchange == validated else []),
+        ]
+        assert all(timezone.localdate(h.at) < today for h in history)
+        accepted = exchange.visitor_application.history.get(to_status=S.ACCEPTED).at
+        assert exchange.proposal.created_at > accepted
+    assert submitted.report.status == ClosingReport.Status.SUBMITTED
+    assert validated.report.status == ClosingReport.Status.VALIDATED
+    assert today < rules.payment_due_on(validated) <= today + timedelta(days=10)
+    assert not Payment.objects.exists()

@@ -41,6 +41,13 @@ def test_same_occasion_is_created_once(mailoutbox, django_capture_on_commit_call
     assert Email.objects.get().status == Email.Status.SENT
 
 
+def test_nothing_is_queued_while_the_outbox_is_muted(mailoutbox):
+    with services.outbox_muted():
+        assert _queue() is None
+    assert not Email.objects.exists()
+    assert _queue() is not None  # muted inside the block only
+
+
 def test_sent_in_recipient_language_with_unsubscribe_header(
     mailoutbox, django_capture_on_commit_callbacks
 ):

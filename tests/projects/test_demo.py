@@ -76,6 +76,11 @@ def test_demo_programme(settings):
     ]
 
     rows = {row.kpi.code: row for row in kpis.kpi_table(project)}
+    # Every cluster benchmarked (by M10, MS2) and labelled during the project.
+    assert rows["K1"].cumulative == 5 and rows["K2"].cumulative == 5
+    for cluster in Cluster.objects.filter(partnership=project.partnership):
+        assert kpis.kpi_table(project, cluster=cluster)[0].cumulative == 1
+        assert cluster.label_valid_until > today
     assert rows["K3"].cumulative == 5  # five cluster strategies, adopted in M12
     assert rows["K4"].cumulative == 0  # the joint strategy is a draft, due this month
     assert rows["K5"].cumulative == 2  # the two study visits of the past weeks

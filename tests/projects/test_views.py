@@ -137,6 +137,17 @@ def test_coordinator_reports_on_the_partnership(
     assert "Download the report" in page
 
 
+@pytest.mark.parametrize("project_id", ["", "\x8e¢a", "²", "1 OR 1"])
+def test_an_invalid_form_with_a_forged_project_is_a_404_not_a_server_error(
+    as_role, project, project_id
+):
+    client = as_role("coordinator")
+    response = client.post(
+        reverse("projects:report_request"), {"project": project_id, "format": "xlsx"}
+    )
+    assert response.status_code == 404
+
+
 def test_invalid_period_is_refused_with_a_message(as_role, project):
     client = as_role("coordinator")
     response = _post_report(
