@@ -16,6 +16,7 @@ class Scope:
     # organisations are (or were) members of: read with the roles, in the same query.
     managed_partnership_ids: frozenset[int] = field(default_factory=frozenset)
     member_partnership_ids: frozenset[int] = field(default_factory=frozenset)
+    managed_clusters: tuple[tuple[int, str], ...] = ()  # (id, acronym) by acronym
 
     @property
     def cluster_ids(self) -> frozenset[int]:
@@ -46,15 +47,18 @@ def scope_of(user) -> Scope:
     cached = getattr(user, "_clamtex_scope", None)
     if cached is not None:
         return cached
-    from django.db.models import CharField, Value
+    from django.db.models import CharField, F, Value
 
     from .models import Cluster, ClusterManager, PartnershipCoordinator, Representative
 
     # Every role in one query (a UNION of the role tables), rather than one query each.
-    def kind(qs, label: str, column: str):
+    def kind(qs, label: str, column: str, name=None):
         return (
-            qs.annotate(kind=Value(label, output_field=CharField()))
-            .values_list("kind", column)
+            qs.annotate(
+                kind=Value(label, output_field=CharField()),
+                role_label=name if name is not None else Value("", output_field=CharField()),
+            )
+            .values_list("kind", column, "role_label")
             .order_by()
         )
 
@@ -62,7 +66,9 @@ def scope_of(user) -> Scope:
         kind(PartnershipCoordinator.objects.filter(user=user), "p", "partnership_id")
         .union(
             kind(Cluster.objects.filter(partnership__coordinators__user=user), "c", "id"),
-            kind(ClusterManager.objects.filter(user=user), "m", "cluster_id"),
+            kind(
+                ClusterManager.objects.filter(user=user), "m", "cluster_id", F("cluster__acronym")
+            ),
             kind(Representative.objects.filter(user=user), "r", "organisation_id"),
             kind(Cluster.objects.filter(managers__user=user), "mp", "partnership_id"),
             kind(
@@ -75,8 +81,11 @@ def scope_of(user) -> Scope:
         .order_by()
     )
     ids: dict[str, set[int]] = {k: set() for k in ("p", "c", "m", "r", "mp", "op")}
-    for label, pk in rows:
+    managed = []
+    for label, pk, name in rows:
         ids[label].add(pk)
+        if label == "m":
+            managed.append((name, pk))
     scope = Scope(
         is_authenticated=True,
         is_admin=user.is_superuser,
@@ -86,6 +95,7 @@ def scope_of(user) -> Scope:
         organisation_ids=frozenset(ids["r"]),
         managed_partnership_ids=frozenset(ids["mp"]),
         member_partnership_ids=frozenset(ids["op"]),
+        managed_clusters=tuple((pk, name) for name, pk in sorted(managed)),
     )
     user._clamtex_scope = scope
     return scope
