@@ -23,10 +23,13 @@ class FastSelect(forms.Select):
     # A cache key for the <option> list (set by DirectoryFilter): the options are built once
     # per key and reused; only the selected value is marked per request.
     options_key: str | None = None
+    options_html: str | None = None  # already read from the cache (get_many)
 
     def render(self, name, value, attrs=None, renderer=None):
         selected = {str(v) for v in self.format_value(value)}
-        options = cache.get(self.options_key) if self.options_key else None
+        options = self.options_html
+        if options is None and self.options_key:
+            options = cache.get(self.options_key)
         if options is None:
             options = self._options()
             if self.options_key:
@@ -224,7 +227,14 @@ def directory_filterset(user, data) -> DirectoryFilter:
     scope = scope_of(user)
     prefix = f"members:filter-form:{cache.get(FILTER_FORM_VERSION_KEY, 0)}:{get_language()}"
     scope_prefix = f"{prefix}:{_scope_key(scope)}"
-    clusters = cache.get(f"{scope_prefix}:clusters")
+    option_keys = {
+        name: f"{scope_prefix}:options:{name}" if name == "cluster" else f"{prefix}:options:{name}"
+        for name, f in DirectoryFilter.base_filters.items()
+        if f.extra.get("widget") is FastSelect
+    }
+    clusters_key = f"{scope_prefix}:clusters"
+    cached = cache.get_many([clusters_key, *option_keys.values()])  # one round trip
+    clusters = cached.get(clusters_key)
     if clusters is None:
         qs = Cluster.objects.all()
         if not scope.is_admin:
@@ -233,15 +243,12 @@ def directory_filterset(user, data) -> DirectoryFilter:
                 Q(id__in=scope.managed_cluster_ids) | Q(partnership_id__in=scope.partnership_ids)
             )
         clusters = list(qs.order_by("acronym").values_list("pk", "acronym"))
-        cache.set(f"{scope_prefix}:clusters", clusters, FILTER_FORM_TTL)
+        cache.set(clusters_key, clusters, FILTER_FORM_TTL)
     filterset = DirectoryFilter(
         data or None, queryset=organisations_visible_to(user), clusters=clusters
     )
-    for name, field in filterset.form.fields.items():
-        if isinstance(field.widget, FastSelect):
-            field.widget.options_key = (
-                f"{scope_prefix}:options:{name}"
-                if name == "cluster"
-                else f"{prefix}:options:{name}"
-            )
+    for name, key in option_keys.items():
+        widget = filterset.form.fields[name].widget
+        widget.options_key = key
+        widget.options_html = cached.get(key)
     return filterset
