@@ -4,7 +4,9 @@ export can be edited and imported again."""
 from collections.abc import Iterator
 from types import SimpleNamespace
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 
 from .models import Contact, Membership, Organisation
 
@@ -57,6 +59,17 @@ ORG_FIELDS = [
 ]
 _ORG_FIELDS = ["id", *ORG_FIELDS]
 _is_sme = Organisation.is_sme.fget  # the EU rule, on anything with the three figures
+_SME = {True: "yes", False: "no", None: ""}
+
+
+def _of(queryset: QuerySet, ids: list[int]) -> QuerySet:
+    """The rows of these organisations. On PostgreSQL the ids go as one array parameter
+    (``organisation_id = ANY(%s)``): Django prepares each of the 2,000 values of an
+    ``__in`` list on its own, which cost more than the query."""
+    if connection.vendor == "postgresql":
+        column = f'"{queryset.model._meta.db_table}"."organisation_id"'
+        return queryset.filter(RawSQL(f"{column} = ANY(%s)", (ids,), output_field=BooleanField()))
+    return queryset.filter(organisation_id__in=ids)
 
 
 def _chunks(queryset: QuerySet[Organisation]) -> Iterator[list[tuple]]:
@@ -80,7 +93,7 @@ def organisation_rows(queryset: QuerySet[Organisation], *, cluster_ids=None) -> 
         ids = [row[0] for row in chunk]
         memberships: dict[int, list[tuple]] = {}
         for org_id, cluster_id, acronym, status, start in (
-            Membership.objects.filter(organisation_id__in=ids)
+            _of(Membership.objects.all(), ids)
             .order_by("cluster__acronym", "pk")
             .values_list(
                 "organisation_id", "cluster_id", "cluster__acronym", "status", "start_date"
@@ -89,14 +102,14 @@ def organisation_rows(queryset: QuerySet[Organisation], *, cluster_ids=None) -> 
             memberships.setdefault(org_id, []).append((cluster_id, acronym, status, start))
         sectors: dict[int, list[str]] = {}
         for org_id, code in (
-            Organisation.sectors.through.objects.filter(organisation_id__in=ids)
+            _of(Organisation.sectors.through.objects.all(), ids)
             .order_by("sector__code")
             .values_list("organisation_id", "sector__code")
         ):
             sectors.setdefault(org_id, []).append(code)
         contacts: dict[int, tuple] = {}
         for org_id, *contact in (
-            Contact.objects.filter(organisation_id__in=ids)
+            _of(Contact.objects.all(), ids)
             .order_by("organisation_id", "-is_primary", "full_name", "pk")
             .values_list("organisation_id", "full_name", "email", "phone", "language")
         ):
@@ -132,5 +145,5 @@ def organisation_rows(queryset: QuerySet[Organisation], *, cluster_ids=None) -> 
                 first[3].isoformat() if first else "",
                 *contact,
                 ";".join(m[1] for m in ms),
-                {True: "yes", False: "no", None: ""}[_is_sme(figures)],
+                _SME[_is_sme(figures)],
             ]

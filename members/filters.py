@@ -1,3 +1,5 @@
+import hashlib
+
 import django_filters
 from django import forms
 from django.core.cache import cache
@@ -5,6 +7,7 @@ from django.db.models import Q
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -17,11 +20,30 @@ class FastSelect(forms.Select):
     through a template include, which costs about a second per page for the ~1,400
     options (countries, and the clusters of a landscape-sized partnership)."""
 
+    # A cache key for the <option> list (set by DirectoryFilter): the options are built once
+    # per key and reused; only the selected value is marked per request.
+    options_key: str | None = None
+    options_html: str | None = None  # already read from the cache (get_many)
+
     def render(self, name, value, attrs=None, renderer=None):
         selected = {str(v) for v in self.format_value(value)}
-        parts = [
-            format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))
-        ]
+        options = self.options_html
+        if options is None and self.options_key:
+            options = cache.get(self.options_key)
+        if options is None:
+            options = self._options()
+            if self.options_key:
+                cache.set(self.options_key, options, FILTER_FORM_TTL)
+        for key in selected:
+            marker = f'<option value="{escape(key)}">'
+            options = options.replace(marker, f'<option value="{escape(key)}" selected>', 1)
+        start = format_html(
+            '<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs))
+        )
+        return mark_safe(f"{start}\n{options}\n</select>")  # noqa: S308 (escaped)
+
+    def _options(self) -> str:
+        parts = []
 
         def options(choices):
             for option_value, label in choices:
@@ -31,12 +53,24 @@ class FastSelect(forms.Select):
                     parts.append("</optgroup>")
                     continue
                 key = "" if option_value is None else str(option_value)
-                mark = " selected" if key in selected else ""
-                parts.append(f'<option value="{escape(key)}"{mark}>{escape(str(label))}</option>')
+                parts.append(f'<option value="{escape(key)}">{escape(str(label))}</option>')
 
         options(self.choices)
-        parts.append("</select>")
-        return mark_safe("\n".join(parts))  # noqa: S308 (every value is escaped above)
+        return "\n".join(parts)
+
+
+# The directory's filter form: the options of its select boxes (about 1,400 for a
+# coordinator of 1,100 clusters) and a user's cluster choices are cached per language and
+# per scope; a save or delete of a cluster or a sector starts a new version (signals).
+FILTER_FORM_TTL = 3600
+FILTER_FORM_VERSION_KEY = "members:filter-form:version"
+
+
+def filter_form_invalidate() -> None:
+    try:
+        cache.incr(FILTER_FORM_VERSION_KEY)
+    except ValueError:
+        cache.set(FILTER_FORM_VERSION_KEY, 1, None)
 
 
 SECTOR_CHOICES_KEY = "members:sector-choices"
@@ -171,6 +205,19 @@ class DirectoryFilter(django_filters.FilterSet):
         )
 
 
+def _scope_key(scope) -> str:
+    """What decides the cluster choices of a user: being an administrator, or the clusters
+    managed and the partnerships coordinated. Users with the same scope share an entry;
+    anyone else (another cluster's manager) has another key."""
+    if scope.is_admin:
+        return "admin"
+    ids = "m{}:p{}".format(
+        ",".join(map(str, sorted(scope.managed_cluster_ids))),
+        ",".join(map(str, sorted(scope.partnership_ids))),
+    )
+    return hashlib.sha256(ids.encode()).hexdigest()[:32]
+
+
 def directory_filterset(user, data) -> DirectoryFilter:
     """The directory's filters for this user (the page, its exports and export runs)."""
     from .models import Cluster
@@ -178,14 +225,30 @@ def directory_filterset(user, data) -> DirectoryFilter:
     from .selectors import organisations_visible_to
 
     scope = scope_of(user)
-    clusters = Cluster.objects.all()
-    if not scope.is_admin:
-        # The clusters whose members the user sees (all of them visible by definition).
-        clusters = clusters.filter(
-            Q(id__in=scope.managed_cluster_ids) | Q(partnership_id__in=scope.partnership_ids)
-        )
-    return DirectoryFilter(
-        data or None,
-        queryset=organisations_visible_to(user),
-        clusters=list(clusters.order_by("acronym").values_list("pk", "acronym")),
+    prefix = f"members:filter-form:{cache.get(FILTER_FORM_VERSION_KEY, 0)}:{get_language()}"
+    scope_prefix = f"{prefix}:{_scope_key(scope)}"
+    option_keys = {
+        name: f"{scope_prefix}:options:{name}" if name == "cluster" else f"{prefix}:options:{name}"
+        for name, f in DirectoryFilter.base_filters.items()
+        if f.extra.get("widget") is FastSelect
+    }
+    clusters_key = f"{scope_prefix}:clusters"
+    cached = cache.get_many([clusters_key, *option_keys.values()])  # one round trip
+    clusters = cached.get(clusters_key)
+    if clusters is None:
+        qs = Cluster.objects.all()
+        if not scope.is_admin:
+            # The clusters whose members the user sees (all of them visible by definition).
+            qs = qs.filter(
+                Q(id__in=scope.managed_cluster_ids) | Q(partnership_id__in=scope.partnership_ids)
+            )
+        clusters = list(qs.order_by("acronym").values_list("pk", "acronym"))
+        cache.set(clusters_key, clusters, FILTER_FORM_TTL)
+    filterset = DirectoryFilter(
+        data or None, queryset=organisations_visible_to(user), clusters=clusters
     )
+    for name, key in option_keys.items():
+        widget = filterset.form.fields[name].widget
+        widget.options_key = key
+        widget.options_html = cached.get(key)
+    return filterset

@@ -18,12 +18,8 @@ def clusters_visible_to(user) -> QuerySet[Cluster]:
         return qs
     if not scope.is_authenticated:
         return qs.none()
-    partnership_ids = set(scope.partnership_ids)
-    partnership_ids |= set(
-        Cluster.objects.filter(
-            Q(id__in=scope.managed_cluster_ids)
-            | Q(memberships__organisation_id__in=scope.organisation_ids)
-        ).values_list("partnership_id", flat=True)
+    partnership_ids = (
+        scope.partnership_ids | scope.managed_partnership_ids | scope.member_partnership_ids
     )
     return qs.filter(partnership_id__in=partnership_ids)
 

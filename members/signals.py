@@ -4,7 +4,7 @@ from allauth.account.signals import email_confirmed
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Membership, Organisation, Sector
+from .models import Cluster, Membership, Organisation, Sector
 
 
 @receiver(email_confirmed)
@@ -65,6 +65,16 @@ def audit_role_revoked(sender, instance, **kwargs):
 def sector_choices_changed(**kwargs):
     from django.core.cache import cache
 
-    from .filters import SECTOR_CHOICES_KEY
+    from .filters import SECTOR_CHOICES_KEY, filter_form_invalidate
 
     cache.delete(SECTOR_CHOICES_KEY)
+    filter_form_invalidate()
+
+
+@receiver(post_save, sender=Cluster)
+@receiver(post_delete, sender=Cluster)
+def cluster_choices_changed(**kwargs):
+    """The directory's cluster filter lists acronyms: a new version of its cache."""
+    from .filters import filter_form_invalidate
+
+    filter_form_invalidate()

@@ -3,8 +3,10 @@ a page costs the same number of queries whatever the amount of data."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from members.models import Cluster
 from members.roles import scope_of
@@ -31,12 +33,7 @@ def projects_visible_to(user) -> QuerySet[Project]:
         return qs
     if not scope.is_staff_role:
         return qs.none()
-    partnership_ids = set(scope.partnership_ids) | set(
-        Cluster.objects.filter(pk__in=scope.managed_cluster_ids).values_list(
-            "partnership_id", flat=True
-        )
-    )
-    return qs.filter(partnership_id__in=partnership_ids)
+    return qs.filter(partnership_id__in=scope.partnership_ids | scope.managed_partnership_ids)
 
 
 def project_for(user, *, project_id=None, partnership_id=None) -> Project | None:
@@ -47,6 +44,14 @@ def project_for(user, *, project_id=None, partnership_id=None) -> Project | None
     if project_id:
         return qs.filter(pk=project_id).first()
     return qs.order_by("-start_date", "pk").first()
+
+
+def project_among(projects: list[Project], *, project_id=None) -> Project | None:
+    """project_for over the projects already loaded: the one asked for (None if it is not
+    among them), else the most recent one."""
+    if project_id:
+        return next((p for p in projects if str(p.pk) == str(project_id)), None)
+    return min(projects, key=lambda p: (-p.start_date.toordinal(), p.pk), default=None)
 
 
 def clusters_for_dashboards(user, project: Project) -> list[Cluster]:
@@ -77,15 +82,23 @@ def milestones_of(project: Project) -> QuerySet[Milestone]:
     return Milestone.objects.filter(project=project).select_related("work_package")
 
 
-def strategies_of(project: Project, cluster: Cluster | None = None) -> QuerySet:
-    qs = (
-        StrategyDocument.objects.filter(project=project)
-        .select_related("cluster")
-        .prefetch_related(
-            Prefetch("versions", queryset=StrategyVersion.objects.order_by("-number")),
-            "actions",
+def strategies_of(
+    project: Project, cluster: Cluster | None = None, *, counts_only: bool = False
+) -> QuerySet:
+    """The strategy documents with their versions and actions; `counts_only` (the
+    dashboard): the numbers of versions and actions and the date of the last final
+    version, in the same query, instead of the rows."""
+    qs = StrategyDocument.objects.filter(project=project).select_related("cluster")
+    if counts_only:
+        qs = qs.annotate(
+            version_count=Count("versions", distinct=True),
+            action_count=Count("actions", distinct=True),
+            final_uploaded_at=Max("versions__uploaded_at", filter=Q(versions__is_final=True)),
         )
-    )
+    else:
+        qs = qs.prefetch_related(
+            Prefetch("versions", queryset=StrategyVersion.objects.order_by("-number")), "actions"
+        )
     if cluster is not None:
         qs = qs.filter(Q(cluster=cluster) | Q(cluster__isnull=True))
     return qs
@@ -172,9 +185,60 @@ def deliverable_actions(user, deliverable: Deliverable) -> dict[str, bool]:
     }
 
 
+# The figures of a dashboard (the KPI table, the exchange funnel, grants, the impact
+# follow-up and the report form's default period) take about twenty aggregate queries over
+# the whole partnership. They are cached for FIGURES_TTL seconds per project, cluster and
+# language, and every write to a model they are computed from starts a new version
+# (signals, see apps.py): what a person just entered shows at once.
+FIGURES_TTL = 60
+FIGURES_VERSION_KEY = "projects:figures:version"
+FIGURE_SOURCES = (
+    "projects.Project",
+    "projects.KPI",
+    "projects.KPIValue",
+    "projects.LabelRecord",
+    "projects.StrategyDocument",
+    "projects.StrategyVersion",
+    "workshops.Event",
+    "workshops.Registration",
+    "exchange.Call",
+    "exchange.Application",
+    "exchange.ApplicationTransition",
+    "exchange.Exchange",
+    "exchange.ExchangeTransition",
+    "exchange.Payment",
+    "exchange.ImpactSurvey",
+    "members.Organisation",
+)
+
+
+def figures_invalidate(**kwargs) -> None:
+    try:
+        cache.incr(FIGURES_VERSION_KEY)
+    except ValueError:
+        cache.set(FIGURES_VERSION_KEY, 1, None)
+
+
+def dashboard_figures(project: Project, cluster: Cluster | None = None) -> dict:
+    key = f"projects:figures:{cache.get(FIGURES_VERSION_KEY, 0)}:{project.pk}:{cluster.pk if cluster else 0}:{get_language()}:{timezone.localdate().isoformat()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = {
+            "kpi_rows": kpis.kpi_table(project, cluster=cluster),
+            "funnel": kpis.exchange_funnel(project.partnership, cluster),
+            "grants": kpis.grants_paid(project.partnership, cluster),
+            "impact": kpis.impact_summary(project.partnership, cluster),  # follow-up surveys
+            "default_period": report_default_period(project, today=timezone.localdate()),
+        }
+        cache.set(key, figures, FIGURES_TTL)
+    return figures
+
+
 def dashboard(user, project: Project, cluster: Cluster | None = None) -> dict:
-    """Everything a dashboard shows, in a fixed number of queries."""
-    kpi_rows = kpis.kpi_table(project, cluster=cluster)
+    """Everything a dashboard shows, in a fixed number of queries (the figures from the
+    cache when they are there)."""
+    figures = dashboard_figures(project, cluster)
+    kpi_rows = figures["kpi_rows"]
     deliverables = list(deliverables_of(project))
     if cluster is not None:
         for d in deliverables:
@@ -195,11 +259,12 @@ def dashboard(user, project: Project, cluster: Cluster | None = None) -> dict:
         "deliverables": deliverables,
         "late_count": sum(1 for d in deliverables if d.is_late),
         "milestones": list(milestones_of(project)),
-        "funnel": kpis.exchange_funnel(project.partnership, cluster),
-        "grants": kpis.grants_paid(project.partnership, cluster),
-        "impact": kpis.impact_summary(project.partnership, cluster),  # follow-up surveys
+        "funnel": figures["funnel"],
+        "grants": figures["grants"],
+        "impact": figures["impact"],
+        "default_period": figures["default_period"],
         "events": upcoming_events(user, project, cluster),
-        "strategies": list(strategies_of(project, cluster)),
+        "strategies": list(strategies_of(project, cluster, counts_only=True)),
         "today": today,
     }
 
@@ -276,7 +341,7 @@ def coordinator_overview(user, project: Project) -> dict:
     )
     return {
         "project": project,
-        "kpi_rows": kpis.kpi_table(project),
+        "kpi_rows": dashboard_figures(project)["kpi_rows"],  # cached, as on the dashboard
         "late": late,
         "late_per_cluster": per_cluster,
     }

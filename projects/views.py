@@ -37,8 +37,10 @@ def _default_period(project: Project) -> tuple[date, date]:
     return selectors.report_default_period(project, today=timezone.localdate())
 
 
-def _report_form(project: Project, cluster: Cluster | None) -> ReportRequestForm:
-    start, end = _default_period(project)
+def _report_form(
+    project: Project, cluster: Cluster | None, period: tuple[date, date] | None = None
+) -> ReportRequestForm:
+    start, end = period or _default_period(project)
     return ReportRequestForm(
         initial={
             "project": project.pk,
@@ -49,17 +51,24 @@ def _report_form(project: Project, cluster: Cluster | None) -> ReportRequestForm
     )
 
 
-def _render_dashboard(request, project: Project, cluster: Cluster | None, *, can_report: bool):
+def _render_dashboard(
+    request, project: Project, cluster: Cluster | None, *, can_report: bool, projects=None
+):
     context = selectors.dashboard(request.user, project, cluster)
+    if projects is None:
+        projects = selectors.projects_visible_to(request.user).filter(
+            partnership_id=project.partnership_id
+        )
+    else:
+        projects = [p for p in projects if p.partnership_id == project.partnership_id]
+    period = context.pop("default_period")
     context.update(
         {
             "clusters": selectors.clusters_for_dashboards(request.user, project),
-            "projects": selectors.projects_visible_to(request.user).filter(
-                partnership_id=project.partnership_id
-            ),
+            "projects": projects,
             "can_report": can_report,
             "can_enter_values": can_report or cluster is not None,
-            "report_form": _report_form(project, cluster) if can_report else None,
+            "report_form": _report_form(project, cluster, period) if can_report else None,
             "runs": selectors.recent_runs(request.user, project, cluster) if can_report else [],
         }
     )
@@ -71,13 +80,15 @@ def dashboard(request):
     """The partnership dashboard: the coordinator's; managers read its aggregates."""
     if not scope_of(request.user).is_staff_role:
         raise PermissionDenied
-    project = selectors.project_for(request.user, project_id=request.GET.get("project") or None)
+    # The user's projects in one query: the switcher lists them and the dashboard shows one.
+    projects = list(selectors.projects_visible_to(request.user))
+    project = selectors.project_among(projects, project_id=request.GET.get("project") or None)
     if project is None:
         if request.GET.get("project"):
             raise Http404
         return render(request, "projects/no_project.html")
     can_report = permissions.can_report_on_partnership(request.user, project.partnership_id)
-    return _render_dashboard(request, project, None, can_report=can_report)
+    return _render_dashboard(request, project, None, can_report=can_report, projects=projects)
 
 
 def _visible_cluster(request, pk: int) -> Cluster:
@@ -92,16 +103,15 @@ def _visible_cluster(request, pk: int) -> Cluster:
 @login_required
 def cluster_dashboard(request, pk: int):
     cluster = _visible_cluster(request, pk)
-    project = selectors.project_for(
-        request.user,
-        project_id=request.GET.get("project") or None,
-        partnership_id=cluster.partnership_id,
+    projects = list(
+        selectors.projects_visible_to(request.user).filter(partnership_id=cluster.partnership_id)
     )
+    project = selectors.project_among(projects, project_id=request.GET.get("project") or None)
     if project is None:
         if request.GET.get("project"):
             raise Http404
         return render(request, "projects/no_project.html", {"cluster": cluster})
-    return _render_dashboard(request, project, cluster, can_report=True)
+    return _render_dashboard(request, project, cluster, can_report=True, projects=projects)
 
 
 # --- Reports ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from members.filters import FastSelect
 from members.forms import BootstrapMixin
 from members.models import Cluster
 
@@ -24,16 +25,28 @@ WHEN_CHOICES = [("upcoming", _("Upcoming")), ("past", _("Past")), ("all", _("All
 class EventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     when = django_filters.ChoiceFilter(
-        choices=WHEN_CHOICES, method="by_when", label=_("When"), empty_label=None
+        choices=WHEN_CHOICES,
+        method="by_when",
+        label=_("When"),
+        empty_label=None,
+        widget=FastSelect,
     )
-    kind = django_filters.ChoiceFilter(choices=Event.Kind.choices, label=_("Kind"))
-    axis = django_filters.ChoiceFilter(choices=Event.Axis.choices, label=_("Programme axis"))
-    organiser = django_filters.ChoiceFilter(method="by_organiser", label=_("Organiser"), choices=[])
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=[])
+    kind = django_filters.ChoiceFilter(
+        choices=Event.Kind.choices, label=_("Kind"), widget=FastSelect
+    )
+    axis = django_filters.ChoiceFilter(
+        choices=Event.Axis.choices, label=_("Programme axis"), widget=FastSelect
+    )
+    # FastSelect: the organisers of a landscape-sized partnership are a thousand options.
+    organiser = django_filters.ChoiceFilter(
+        method="by_organiser", label=_("Organiser"), choices=[], widget=FastSelect
+    )
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=[], widget=FastSelect)
     mode = django_filters.ChoiceFilter(
         choices=[("in_person", _("In person")), ("online", _("Online"))],
         method="by_mode",
         label=_("Attendance"),
+        widget=FastSelect,
     )
 
     class Meta:
@@ -56,7 +69,9 @@ class EventFilter(django_filters.FilterSet):
             .order_by("acronym")
             .values_list("pk", "acronym")
         ]
-        codes = set(visible.exclude(country="").values_list("country", flat=True).distinct())
+        codes = set(
+            visible.exclude(country="").order_by().values_list("country", flat=True).distinct()
+        )
         self.filters["country"].extra["choices"] = [
             (code, name) for code, name in countries if code in codes
         ]

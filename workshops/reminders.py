@@ -1,4 +1,4 @@
-"""What the periodic sweeps find due: one query each, one small task per item."""
+"""What the periodic sweeps find due: one query each, one small task per batch of items."""
 
 from datetime import timedelta
 
@@ -63,15 +63,39 @@ def feedback_due(*, now=None) -> list[int]:
     )
 
 
-def reminder_queue(*, registration_id: int, code: str):
-    registration = Registration.objects.select_related("event").get(pk=registration_id)
+def _reminder(registration, code: str):
     if registration.status != S.REGISTERED or registration.event.status != Event.Status.PUBLISHED:
         return None
     return emails.registration_email(registration, emails.REMINDER, code, {"code": code})
 
 
-def feedback_queue(*, registration_id: int):
-    registration = Registration.objects.select_related("event").get(pk=registration_id)
+def _feedback(registration):
     if registration.status not in (S.ATTENDED, S.REGISTERED):
         return None
     return emails.registration_email(registration, emails.FEEDBACK, "after")
+
+
+def _registrations(ids):
+    """The registrations of a batch with their events, in one query (a registration
+    deleted meanwhile is simply absent)."""
+    return Registration.objects.select_related("event").filter(pk__in=ids).order_by("pk")
+
+
+def reminder_queue(*, registration_id: int, code: str):
+    registration = Registration.objects.select_related("event").get(pk=registration_id)
+    return _reminder(registration, code)
+
+
+def reminders_queue(*, registration_ids: list[int], code: str) -> int:
+    """The reminders of a batch: one outbox row each (unique per recipient and occasion,
+    so a batch delivered twice queues nothing more). Returns how many were queued."""
+    return sum(_reminder(r, code) is not None for r in _registrations(registration_ids))
+
+
+def feedback_queue(*, registration_id: int):
+    registration = Registration.objects.select_related("event").get(pk=registration_id)
+    return _feedback(registration)
+
+
+def feedbacks_queue(*, registration_ids: list[int]) -> int:
+    return sum(_feedback(r) is not None for r in _registrations(registration_ids))

@@ -219,6 +219,7 @@ def calendar_month(request, year: int | None = None, month: int | None = None):
     events = list(
         selectors.events_visible_to(request.user)
         .filter(start__lte=hi, end__gte=lo)
+        .only("pk", "title", "status", "start", "end", "timezone")
         .order_by("start", "pk")
     )
     month_first = date(year, month, 1)
@@ -226,12 +227,14 @@ def calendar_month(request, year: int | None = None, month: int | None = None):
     by_day = defaultdict(list)
     month_events = []
     for event in events:
-        start_day, end_day = event.local_start.date(), event.local_end.date()
+        local_start = event.local_start
+        start_day, end_day = local_start.date(), event.local_end.date()
         if end_day < first or start_day > last:
             continue
         day = max(start_day, first)
         while day <= min(end_day, last):
-            by_day[day].append(event)
+            # The start time (on the event's clock) is shown on its first day only.
+            by_day[day].append((event, f"{local_start:%H:%M} " if day == start_day else ""))
             day += timedelta(days=1)
         if start_day <= month_last and end_day >= month_first:
             month_events.append(event)

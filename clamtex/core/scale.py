@@ -275,7 +275,7 @@ def _timed(log, label):
 def _seed(counts: dict, scale: float, log):
     from django.contrib.auth.hashers import make_password  # noqa: F401 (unusable below)
 
-    from exchange.models import Application, Call, Exchange, Programme
+    from exchange.models import Application, Call, ClosingReport, Exchange, Programme
     from members.models import Cluster, Contact, Membership, Organisation, Partnership, User
     from notifications.models import Email
     from workshops.models import Event, Registration
@@ -512,7 +512,33 @@ def _seed(counts: dict, scale: float, log):
                     "status": ex_statuses[i % len(ex_statuses)],
                 }
 
-        insert(Exchange, exchange_rows(), first_id=next_id(Exchange))
+        ex_first = next_id(Exchange)
+        insert(Exchange, exchange_rows(), first_id=ex_first)
+        # An exchange past its closing report has one (the managers' work queues read it).
+        report_status = {
+            "report_submitted": "submitted",
+            "report_validated": "validated",
+            "report_rejected": "returned",
+            "paid": "validated",
+            "closed": "validated",
+        }
+
+        def report_rows():
+            for i in range(n_ex):
+                status = report_status.get(ex_statuses[i % len(ex_statuses)])
+                if status is None:
+                    continue
+                submitted = now - timedelta(days=i % 60)
+                yield {
+                    "exchange_id": ex_first + i,
+                    "status": status,
+                    "submitted_at": submitted,
+                    "validated_at": submitted + timedelta(days=3)
+                    if status == "validated"
+                    else None,
+                }
+
+        insert(ClosingReport, report_rows(), first_id=next_id(ClosingReport))
 
     n_emails = counts["emails"]
     with _timed(log, f"{n_emails} sent emails"):
@@ -538,7 +564,7 @@ def _seed(counts: dict, scale: float, log):
     reset_sequences(
         Cluster, Organisation, Membership, Contact, Event, Registration, User, Application
     )
-    reset_sequences(Exchange, Email)
+    reset_sequences(Exchange, ClosingReport, Email)
     # Counters the registration services keep.
     Event.objects.filter(pk=event_first).update(status="published", start=now + timedelta(days=3))
 

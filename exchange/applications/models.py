@@ -240,7 +240,12 @@ class Application(models.Model):
         verbose_name = _("ClusterXchange application")
         verbose_name_plural = _("ClusterXchange applications")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "managing_cluster"])]
+        indexes = [
+            models.Index(fields=["status", "managing_cluster"]),
+            # The review queue's order (newest submission first): 25 rows read from the
+            # index instead of sorting 20,000 (issue 11).
+            models.Index(fields=["-submitted_at", "-id"], name="application_review_order"),
+        ]
 
     def __str__(self):
         return f"{self.organisation or self.applicant} – {self.get_role_display()}"

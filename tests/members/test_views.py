@@ -356,3 +356,25 @@ def test_export_neutralises_formulas_after_blanks_and_in_headers():
     assert safe_cell("-") == "'-"
     assert safe_cell("Plain text") == "Plain text"
     assert safe_cell(12) == 12
+
+
+def test_safe_cell_is_the_rule_it_states():
+    """The fast version (one test per ordinary cell) quotes exactly the cells the plain
+    rule quotes: a control character first, or = + - @ after any blanks."""
+    import itertools
+
+    from clamtex.core.exports import safe_cell
+
+    def rule(value):
+        if isinstance(value, str) and (
+            value[:1] in ("\t", "\r", "\n") or value.lstrip()[:1] in ("=", "+", "-", "@")
+        ):
+            return "'" + value
+        return "" if value is None else value
+
+    alphabet = ["", " ", "\t", "\r", "\n", "\u00a0", "=", "+", "-", "@", "a", "1", "'"]
+    for parts in itertools.product(alphabet, repeat=3):
+        value = "".join(parts)
+        assert safe_cell(value) == rule(value), repr(value)
+    for value in (None, 0, 12, 1.5, True):
+        assert safe_cell(value) == rule(value)

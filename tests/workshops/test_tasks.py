@@ -113,6 +113,53 @@ def test_a_task_run_twice_sends_one_reminder(
     assert len(mailoutbox) == 1
 
 
+def test_the_sweep_queues_one_message_per_batch(
+    world, people, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Registrations go to the workers in batches (one broker message per SWEEP_BATCH),
+    not one task each; every registration is still reminded once."""
+    other = _starting_in(world, timedelta(days=5))
+    extra = [RegistrationFactory(event=other) for _ in range(3)]
+    monkeypatch.setattr(tasks, "SWEEP_BATCH", 2)
+    sent = []
+    real = tasks.reminder_send_batch.apply_async
+
+    def spy(args, **kwargs):
+        sent.append(list(args[0]))
+        return real(args, **kwargs)
+
+    monkeypatch.setattr(tasks.reminder_send_batch, "apply_async", spy)
+    assert _sweep(tasks.reminders_sweep, django_capture_on_commit_callbacks) == 5
+    assert [len(batch) for batch in sent] == [2, 2, 1]
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        r.email for r in [people["ana"], people["bruno"], *extra]
+    )
+
+
+def test_a_batch_delivered_twice_sends_each_reminder_once(
+    people, mailoutbox, django_capture_on_commit_callbacks
+):
+    ids = [people[name].pk for name in ("ana", "bruno", "waiting", "cancelled")]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.reminder_send_batch.delay(ids, "j7").get() == 2
+        assert tasks.reminder_send_batch.delay(ids, "j7").get() == 0
+        assert tasks.reminder_send_batch.delay([10**9], "j7").get() == 0  # deleted meanwhile
+    assert sorted(m.to[0] for m in mailoutbox) == ["ana@alfa.example", "bruno@beta.example"]
+    assert Email.objects.filter(kind="workshops.reminder").count() == 2
+
+
+def test_the_sweep_survives_a_broker_outage(people, monkeypatch, mailoutbox):
+    """The registrations stay due: the next sweep finds them again."""
+
+    def down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.reminder_send_batch, "apply_async", down)
+    assert tasks.reminders_sweep() == 2
+    assert not mailoutbox
+    assert not Email.objects.filter(kind="workshops.reminder").exists()
+
+
 def test_reminder_in_the_registrants_language_with_the_ics(
     people, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -191,6 +238,8 @@ def test_feedback_survey_once_after_the_event(
     ]
     assert _sweep(tasks.feedback_sweep, django_capture_on_commit_callbacks) == 2
     assert _sweep(tasks.feedback_sweep, django_capture_on_commit_callbacks) == 0
+    with django_capture_on_commit_callbacks(execute=True):  # a batch delivered twice
+        assert tasks.feedback_send_batch.delay([attended.pk, registered.pk]).get() == 0
     assert sorted(m.to[0] for m in mailoutbox) == sorted([attended.email, registered.email])
     row = Email.objects.get(recipient=attended.email)
     assert (row.kind, row.language) == ("workshops.feedback", "es")
