@@ -68,6 +68,7 @@ class ApplicationFilter(django_filters.FilterSet):
         ]
         codes = set(
             visible.exclude(organisation__isnull=True)
+            .order_by()  # DISTINCT over the countries only, not the sort columns
             .values_list("organisation__country", flat=True)
             .distinct()
         )
