@@ -225,8 +225,8 @@ def test_the_exchange_that_did_not_happen_and_the_external_one_have_different_vi
 def test_two_exchanges_after_the_stay_built_through_the_services(seeded):
     """A closing report waiting for the visitor's cluster, and a validated one whose
     payment is due: real states (grant, documents, evidence, history), dated back."""
-    from exchange import rules
     from exchange.models import ClosingReport, Payment
+    from exchange.placements import rules
 
     X = Exchange.Status
     today = timezone.localdate()
