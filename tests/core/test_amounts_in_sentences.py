@@ -94,8 +94,8 @@ def test_impact_sentence_of_the_reports_in_french():
 
 
 def test_exchange_page_payment_lines_in_french(client, world):
-    from exchange import lifecycle
     from exchange.models import Exchange
+    from exchange.placements import services as lifecycle
     from exchange.programme_data import seed_eligible_countries
     from tests.exchange.lifecycle_factories import IBAN, advance, matched_exchange
 
