@@ -65,6 +65,8 @@ def payments_due(user, since):
     from django.utils import timezone
     from django.utils.translation import gettext
 
+    from clamtex.core.templatetags.formats import money
+
     from .models import Exchange
     from .placements.rules import payment_due_on
 
@@ -79,7 +81,7 @@ def payments_due(user, since):
         label = gettext("overdue since %(date)s") if due_on < today else gettext("due by %(date)s")
         items.append(
             {
-                "text": f"{x.visitor_organisation} → {x.host_organisation}: €{amount} – "
+                "text": f"{x.visitor_organisation} → {x.host_organisation}: {money(amount)} – "
                 + label % {"date": due_on.isoformat()},
                 "url": _exchange_url(x),
             }

@@ -25,6 +25,7 @@ from clamtex.core.audit import audit_record
 from clamtex.core.exports import xlsx_response
 from clamtex.core.files import private_download
 from clamtex.core.security import sensitive
+from clamtex.core.templatetags.formats import money
 from members.roles import scope_of
 
 from ..applications import permissions as application_permissions
@@ -809,7 +810,8 @@ def exchange_payment(request, pk):
             _form_errors(form, exc)
         else:
             messages.success(
-                request, _("The payment of €%(amount)s was recorded.") % {"amount": payment.amount}
+                request,
+                _("The payment of %(amount)s was recorded.") % {"amount": money(payment.amount)},
             )
             return redirect(_detail_url(exchange, "payment"))
     return _render_detail(request, exchange, payment_form=form)

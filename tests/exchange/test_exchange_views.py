@@ -466,12 +466,11 @@ def test_vop_returns_then_validates_then_pays_and_closes(as_user, parties):
     html = _html(client.get(_url("exchange_detail", pk)))
     due = today + timedelta(days=10)
     assert "Due by" in html and f"{due.day} " in html
-    assert (
-        client.post(
-            _url("exchange_payment", pk), {"paid_on": today, "reference": "TR-77"}
-        ).status_code
-        == 302
+    recorded = client.post(
+        _url("exchange_payment", pk), {"paid_on": today, "reference": "TR-77"}, follow=True
     )
+    # the amount as the language writes it, the sentence without a currency sign of its own
+    assert "The payment of €900.00 was recorded." in _html(recorded)
     again = client.post(_url("exchange_payment", pk), {"paid_on": today, "reference": "TR-78"})
     assert again.status_code == 200 and "already recorded" in _html(again)
     assert Payment.objects.get().reference == "TR-77"

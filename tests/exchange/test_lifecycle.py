@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from exchange import digest_sections, tasks, workflow
 from exchange.models import (
@@ -876,6 +876,9 @@ def test_digest_sections_for_the_visitors_cluster_only(parties, world):
     assert len(items) == 1 and "€900.00" in items[0]["text"] and "due by" in items[0]["text"]
     assert digest_sections.payments_due(world.manager_b, since) == []
     assert digest_sections.closing_reports_to_validate(world.manager_a, since) == []
+    with translation.override("fr"):
+        (item,) = digest_sections.payments_due(world.manager_a, since)
+    assert "900,00\xa0€" in item["text"] and "€900" not in item["text"]
 
 
 def test_report_decisions_are_emailed_to_the_visitor(
