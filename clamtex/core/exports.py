@@ -30,6 +30,18 @@ def safe_cell(value):
     return value
 
 
+# The first characters after which a cell needs a closer look: formula signs, control
+# characters and every blank (a blank may hide a formula sign behind it). Any other text
+# is safe as it is, which `guard_row` decides with one set lookup per cell.
+_RISKY_FIRST = frozenset(_FORMULA | _CONTROL | {chr(c) for c in range(0x3001) if chr(c).isspace()})
+
+
+def guard_row(row) -> list:
+    """`safe_cell` over a row, in a fraction of the time: only text whose first character
+    is risky goes through it. None stays None (the CSV writer writes it empty)."""
+    return [safe_cell(v) if isinstance(v, str) and v[:1] in _RISKY_FIRST else v for v in row]
+
+
 # Rows are written to the response in blocks: one chunk of bytes per CSV_BLOCK rows rather
 # than one per row (Django encodes and the server writes each chunk).
 CSV_BLOCK = 500
@@ -42,7 +54,7 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Stre
         buffer.write("\ufeff")  # BOM, so spreadsheet programs read UTF-8
         writer.writerow([safe_cell(h) for h in header])
         for n, row in enumerate(rows, 1):
-            writer.writerow([safe_cell(v) for v in row])
+            writer.writerow(guard_row(row))
             if n % CSV_BLOCK == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -86,7 +98,7 @@ def write_xlsx(fileobj, header: list[str], rows: Iterable[list], sheet_name: str
             if value is None or value == "":
                 continue
             if isinstance(value, str):
-                text(n, col, safe_cell(value))
+                text(n, col, safe_cell(value) if value[:1] in _RISKY_FIRST else value)
             elif isinstance(value, bool):
                 sheet.write_boolean(n, col, value)
             elif isinstance(value, int | float | Decimal):

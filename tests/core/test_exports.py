@@ -9,7 +9,7 @@ import openpyxl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clamtex.core.exports import safe_cell, write_xlsx
+from clamtex.core.exports import guard_row, safe_cell, write_xlsx
 
 
 def _read(data: bytes) -> list[tuple]:
@@ -85,3 +85,24 @@ def test_any_text_comes_back_as_the_guarded_text(cells):
     read = _read(_write(["c"] * len(cells), [cells]))
     row = read[1] if len(read) > 1 else (None,) * len(cells)  # an empty row is not stored
     assert row == tuple(safe_cell(c) or None for c in cells)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.none()
+        | st.integers()
+        | st.text(max_size=6)
+        | st.text(alphabet="=+-@ \t\r\n\u00a0\u3000\u2028a1", max_size=6),
+        max_size=6,
+    )
+)
+def test_guard_row_is_safe_cell_on_every_text(row):
+    guarded = guard_row(row)
+    assert guarded == [v if v is None else safe_cell(v) for v in row]
+
+
+def test_guard_row_guards_text_subclasses():
+    from django.utils.safestring import mark_safe
+
+    assert guard_row([mark_safe("=1+1")]) == ["'=1+1"]
