@@ -71,3 +71,16 @@ def test_options_are_cached_per_language(world):
         assert ">Espagne</option>" in country_select()
     with translation.override("en"):
         assert ">Spain</option>" in country_select()
+
+
+def test_form_copies_share_the_choices_but_validate_each_users_scope(world):
+    """SharedChoiceField: the form's copy of a field shares the (value, label) pairs instead
+    of deep-copying ~1,400 of them per request; what a user may choose stays their own."""
+    coordinator = directory_filterset(world.coordinator, {"cluster": str(world.cluster_b.pk)})
+    manager_a = directory_filterset(world.manager_a, {"cluster": str(world.cluster_b.pk)})
+    assert coordinator.form.is_valid()
+    assert not manager_a.form.is_valid() and "cluster" in manager_a.form.errors
+    country = coordinator.form.fields["country"]
+    base = coordinator.form.base_fields["country"]
+    assert country is not base and country._choices is base._choices
+    assert ("ES", "Spain") in [(str(v), str(label)) for v, label in country.choices]
