@@ -11,6 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from clamtex.core.versions import new_version, version
+
 from .forms import BootstrapMixin
 from .models import Membership, Organisation, Sector, sme_q
 
@@ -84,10 +86,7 @@ FILTER_FORM_VERSION_KEY = "members:filter-form:version"
 
 
 def filter_form_invalidate() -> None:
-    try:
-        cache.incr(FILTER_FORM_VERSION_KEY)
-    except ValueError:
-        cache.set(FILTER_FORM_VERSION_KEY, 1, None)
+    new_version(FILTER_FORM_VERSION_KEY)
 
 
 SECTOR_CHOICES_KEY = "members:sector-choices"
@@ -242,7 +241,7 @@ def directory_filterset(user, data) -> DirectoryFilter:
     from .selectors import organisations_visible_to
 
     scope = scope_of(user)
-    prefix = f"members:filter-form:{cache.get(FILTER_FORM_VERSION_KEY, 0)}:{get_language()}"
+    prefix = f"members:filter-form:{version(FILTER_FORM_VERSION_KEY)}:{get_language()}"
     scope_prefix = f"{prefix}:{_scope_key(scope)}"
     option_keys = {
         name: f"{scope_prefix}:options:{name}" if name == "cluster" else f"{prefix}:options:{name}"

@@ -5,6 +5,8 @@ import hashlib
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from clamtex.core.versions import new_version, version
+
 from .models import Cluster, Contact, Invitation, Membership, Organisation, Partnership
 from .roles import scope_of
 
@@ -118,10 +120,7 @@ FIGURES_VERSION_KEY = "members:figures:version"
 
 def member_figures_invalidate() -> None:
     """Called on every save or delete of a membership or an organisation (signals)."""
-    try:
-        cache.incr(FIGURES_VERSION_KEY)
-    except ValueError:
-        cache.set(FIGURES_VERSION_KEY, 1, None)
+    new_version(FIGURES_VERSION_KEY)
 
 
 def _member_figures_counts(*, cluster_ids, partnership_ids) -> dict:
@@ -161,14 +160,14 @@ def member_figures(*, cluster_ids=None, partnership_ids=None) -> dict:
         cluster_ids = _ids(cluster_ids)
     if partnership_ids is not None:
         partnership_ids = _ids(partnership_ids)
-    version = cache.get(FIGURES_VERSION_KEY, 0)
+    current = version(FIGURES_VERSION_KEY)
     key = "members:figures:{}:{}:{}".format(
-        version,
+        current,
         "all" if cluster_ids is None else ",".join(map(str, cluster_ids)),
         "all" if partnership_ids is None else ",".join(map(str, partnership_ids)),
     )
     if len(key) > 200:
-        key = f"members:figures:{version}:{hashlib.sha256(key.encode()).hexdigest()}"
+        key = f"members:figures:{current}:{hashlib.sha256(key.encode()).hexdigest()}"
     counts = cache.get(key)
     if counts is None:
         counts = _member_figures_counts(cluster_ids=cluster_ids, partnership_ids=partnership_ids)

@@ -8,6 +8,7 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from clamtex.core.versions import new_version, version
 from members.models import Cluster
 from members.roles import scope_of
 
@@ -213,14 +214,11 @@ FIGURE_SOURCES = (
 
 
 def figures_invalidate(**kwargs) -> None:
-    try:
-        cache.incr(FIGURES_VERSION_KEY)
-    except ValueError:
-        cache.set(FIGURES_VERSION_KEY, 1, None)
+    new_version(FIGURES_VERSION_KEY)
 
 
 def dashboard_figures(project: Project, cluster: Cluster | None = None) -> dict:
-    key = f"projects:figures:{cache.get(FIGURES_VERSION_KEY, 0)}:{project.pk}:{cluster.pk if cluster else 0}:{get_language()}:{timezone.localdate().isoformat()}"
+    key = f"projects:figures:{version(FIGURES_VERSION_KEY)}:{project.pk}:{cluster.pk if cluster else 0}:{get_language()}:{timezone.localdate().isoformat()}"
     figures = cache.get(key)
     if figures is None:
         figures = {

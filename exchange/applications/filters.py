@@ -1,13 +1,17 @@
 """Filters of the review queue and of the catalogue. The querysets they filter are already
 scoped to the user by the selectors."""
 
+import hashlib
+
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries import countries
 
+from clamtex.core.versions import new_version, version
 from members.forms import BootstrapMixin
 from members.models import Sector
 
@@ -22,6 +26,35 @@ def _json_has(field: str, value: str) -> Q:
     """A JSON list holds this string: a portable test (SQLite has no JSON `contains` for
     lists). Values come from fixed choices, so the quoted match is exact."""
     return Q(**{f"{field}__icontains": f'"{value}"'})
+
+
+# The review queue's country choices: a DISTINCT over every application in the user's
+# scope and its organisation (≈ 0.1 s at 20,000 applications), cached per scope — the key
+# is the scoped query itself, so users who see different applications never share an
+# entry — and renewed by any save or delete of an application or an organisation.
+COUNTRIES_VERSION_KEY = "exchange:review-countries:version"
+COUNTRIES_TTL = 3600
+
+
+def applicant_countries_invalidate(**kwargs) -> None:
+    new_version(COUNTRIES_VERSION_KEY)
+
+
+def applicant_countries(visible) -> list[str]:
+    scope = hashlib.sha256(str(visible.query).encode()).hexdigest()[:32]
+    key = f"exchange:review-countries:{version(COUNTRIES_VERSION_KEY)}:{scope}"
+    codes = cache.get(key)
+    if codes is None:
+        codes = sorted(
+            set(
+                visible.exclude(organisation__isnull=True)
+                .order_by()  # DISTINCT over the countries only, not the sort columns
+                .values_list("organisation__country", flat=True)
+                .distinct()
+            )
+        )
+        cache.set(key, codes, COUNTRIES_TTL)
+    return codes
 
 
 class ApplicationFilter(django_filters.FilterSet):
@@ -66,14 +99,9 @@ class ApplicationFilter(django_filters.FilterSet):
             .order_by("-opens_on")
             .values_list("pk", "name")
         ]
-        codes = set(
-            visible.exclude(organisation__isnull=True)
-            .order_by()  # DISTINCT over the countries only, not the sort columns
-            .values_list("organisation__country", flat=True)
-            .distinct()
-        )
         self.filters["country"].extra["choices"] = sorted(
-            ((code, countries.name(code)) for code in codes if code), key=lambda c: c[1]
+            ((code, countries.name(code)) for code in applicant_countries(visible) if code),
+            key=lambda c: c[1],
         )
 
     def search(self, queryset, name, value):

@@ -1120,6 +1120,34 @@ def test_review_queue_hides_drafts_and_other_clusters(as_role, world, objects):
     assert "Bêta Submitted SAS" in text and "Teixits Alfa S.L." not in text
 
 
+def _country_options(response) -> str:
+    return re.search(r'<select name="country".*?</select>', _html(response), re.S).group(0)
+
+
+def test_review_queue_country_choices_are_each_scopes_own_and_fresh(as_role, world, objects):
+    """The choices are cached per scope (the scoped query is the key) and renewed by any
+    application or organisation change."""
+    ApplicationFactory(
+        call=objects.call,
+        organisation=_member_org(world.cluster_b, "FR", legal_name="Bêta Submitted SAS"),
+        managing_cluster=world.cluster_b,
+        status=S.SUBMITTED,
+    )
+    queue = reverse("exchange:review_queue")
+    assert 'value="FR"' in _country_options(as_role("manager_b").get(queue))
+    # cached for B now; A's scope has its own entry, without France
+    options = _country_options(as_role("manager_a").get(queue))
+    assert 'value="ES"' in options and 'value="FR"' not in options
+    assert 'value="IT"' not in options
+    ApplicationFactory(
+        call=objects.call,
+        organisation=_member_org(world.cluster_a, "IT", legal_name="Tessuti Gamma S.r.l."),
+        managing_cluster=world.cluster_a,
+        status=S.SUBMITTED,
+    )
+    assert 'value="IT"' in _country_options(as_role("manager_a").get(queue))
+
+
 # --- Matching through the pages --------------------------------------------------------
 
 
