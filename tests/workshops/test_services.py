@@ -722,3 +722,27 @@ def test_refused_transition(world, move):
         Event.objects.values_list("taken_in_person", flat=True).get(pk=registration.event_id)
         == seats
     )
+
+
+def test_pending_registrations_by_cluster_counts_each_organiser_once_per_registration(world):
+    """The coordinator's table of every cluster's queue: registrations awaiting approval
+    of coming events, per organiser cluster (a co-organised event counts for both)."""
+    from workshops.selectors import pending_registrations_by_cluster
+
+    a, b = world.cluster_a, world.cluster_b
+    pending = Registration.Status.PENDING
+    only_a = EventFactory(partnership=world.partnership, organisers=[a])
+    both = EventFactory(partnership=world.partnership, organisers=[a, b])
+    past = EventFactory(
+        partnership=world.partnership,
+        organisers=[b],
+        start=timezone.now() - timedelta(days=3),
+        end=timezone.now() - timedelta(days=2),
+    )
+    for event, n in ((only_a, 2), (both, 3), (past, 4)):
+        for _ in range(n):
+            RegistrationFactory(event=event, status=pending)
+    RegistrationFactory(event=only_a)  # registered: not awaiting approval
+    RegistrationFactory(event=both, status=Registration.Status.WAITLISTED)
+    assert pending_registrations_by_cluster([a.pk, b.pk]) == {a.pk: 5, b.pk: 3}
+    assert pending_registrations_by_cluster([b.pk]) == {b.pk: 3}
