@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from clamtex.core.versions import cached_per_query, new_version
 from members.filters import FastSelect
 from members.forms import BootstrapMixin
 from members.models import Cluster
@@ -20,6 +21,36 @@ class FilterForm(BootstrapMixin, forms.Form):
 
 
 WHEN_CHOICES = [("upcoming", _("Upcoming")), ("past", _("Past")), ("all", _("All dates"))]
+
+
+# The organisers and countries of the events a user can see: two DISTINCT queries over
+# every visible event (a thousand organisers in a landscape-sized partnership), cached per
+# scope and renewed by any change of an event, its organisers or a cluster (apps.py).
+CHOICES_VERSION_KEY = "workshops:filter-choices:version"
+
+
+def event_filter_choices_invalidate(**kwargs) -> None:
+    new_version(CHOICES_VERSION_KEY)
+
+
+def event_filter_choices(visible) -> tuple[list[tuple[str, str]], set[str]]:
+    def compute():
+        organisers = [
+            (str(pk), acronym)
+            for pk, acronym in Cluster.objects.filter(
+                id__in=Event.organisers.through.objects.filter(
+                    event_id__in=visible.values("id")
+                ).values("cluster_id")
+            )
+            .order_by("acronym")
+            .values_list("pk", "acronym")
+        ]
+        codes = set(
+            visible.exclude(country="").order_by().values_list("country", flat=True).distinct()
+        )
+        return organisers, codes
+
+    return cached_per_query("workshops:filter-choices", CHOICES_VERSION_KEY, visible, compute)
 
 
 class EventFilter(django_filters.FilterSet):
@@ -58,20 +89,8 @@ class EventFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Choices come from the events the user can see, so nobody learns of the
         # organisers or countries of events hidden from them.
-        visible = self.queryset
-        self.filters["organiser"].extra["choices"] = [
-            (str(pk), acronym)
-            for pk, acronym in Cluster.objects.filter(
-                id__in=Event.organisers.through.objects.filter(
-                    event_id__in=visible.values("id")
-                ).values("cluster_id")
-            )
-            .order_by("acronym")
-            .values_list("pk", "acronym")
-        ]
-        codes = set(
-            visible.exclude(country="").order_by().values_list("country", flat=True).distinct()
-        )
+        organisers, codes = event_filter_choices(self.queryset)
+        self.filters["organiser"].extra["choices"] = organisers
         self.filters["country"].extra["choices"] = [
             (code, name) for code, name in countries if code in codes
         ]

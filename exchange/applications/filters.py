@@ -1,17 +1,14 @@
 """Filters of the review queue and of the catalogue. The querysets they filter are already
 scoped to the user by the selectors."""
 
-import hashlib
-
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries import countries
 
-from clamtex.core.versions import new_version, version
+from clamtex.core.versions import cached_per_query, new_version
 from members.forms import BootstrapMixin
 from members.models import Sector
 
@@ -41,20 +38,20 @@ def applicant_countries_invalidate(**kwargs) -> None:
 
 
 def applicant_countries(visible) -> list[str]:
-    scope = hashlib.sha256(str(visible.query).encode()).hexdigest()[:32]
-    key = f"exchange:review-countries:{version(COUNTRIES_VERSION_KEY)}:{scope}"
-    codes = cache.get(key)
-    if codes is None:
-        codes = sorted(
+    return cached_per_query(
+        "exchange:review-countries",
+        COUNTRIES_VERSION_KEY,
+        visible,
+        lambda: sorted(
             set(
                 visible.exclude(organisation__isnull=True)
                 .order_by()  # DISTINCT over the countries only, not the sort columns
                 .values_list("organisation__country", flat=True)
                 .distinct()
             )
-        )
-        cache.set(key, codes, COUNTRIES_TTL)
-    return codes
+        ),
+        COUNTRIES_TTL,
+    )
 
 
 class ApplicationFilter(django_filters.FilterSet):

@@ -4,6 +4,7 @@ and the forms and emailed links that change data."""
 
 import csv
 import io
+import re
 import zoneinfo
 from datetime import datetime, timedelta
 
@@ -699,6 +700,35 @@ def test_event_list_hides_other_clusters_cluster_only_events(as_role, world, eve
     html = _html(as_role("rep_a").get(reverse("workshops:event_list")))
     assert "Smart textiles workshop" in html
     assert "EMC2 members only" not in html
+
+
+def _select(html: str, name: str) -> str:
+    return re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+
+
+def test_event_filter_choices_are_each_scopes_own_and_fresh(as_role, world, event):
+    """The organiser and country choices are cached per scope (the scoped query is the
+    key) and renewed when an event, its organisers or a cluster change."""
+    EventFactory(
+        partnership=world.partnership,
+        organisers=[world.cluster_b],
+        title="EMC2 members only",
+        audience=Event.Audience.CLUSTER,
+        country="FR",
+    )
+    url = reverse("workshops:event_list")
+    html = _html(as_role("manager_b").get(url))
+    assert "EMC2" in _select(html, "organiser") and 'value="FR"' in _select(html, "country")
+    html = _html(as_role("rep_a").get(url))  # another scope: its own entry
+    assert "EMC2" not in _select(html, "organiser") and 'value="FR"' not in _select(html, "country")
+    other = EventFactory(partnership=world.partnership, organisers=[world.cluster_a], country="PT")
+    html = _html(as_role("rep_a").get(url))
+    assert 'value="PT"' in _select(html, "country")
+    other.organisers.add(world.cluster_b)  # a co-organiser, open to the partnership
+    assert "EMC2" in _select(_html(as_role("rep_a").get(url)), "organiser")
+    world.cluster_b.acronym = "EMC2-FR"
+    world.cluster_b.save()
+    assert "EMC2-FR" in _select(_html(as_role("rep_a").get(url)), "organiser")
 
 
 def test_calendar_places_events_on_their_own_day(as_role, world):
