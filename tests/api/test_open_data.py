@@ -123,6 +123,24 @@ def test_eccp_export_refused_outside_the_partnership(world, login):
     )
 
 
+def test_full_profile_and_readiness_for_the_clusters_managers_and_coordinator_only(world, login):
+    """As in the API: staff and member figures are the cluster's managers' and the
+    coordinator's; another cluster's manager or a member sees the public profile."""
+    _ready(world.cluster_a)
+    url = f"/members/clusters/{world.cluster_a.pk}/"
+    for user in (world.manager_b, world.rep_a):
+        client = login(user)
+        assert client.get(url + "eccp.json").status_code == 403
+        assert client.get(url + "eccp.csv").status_code == 403
+        page = client.get(url).content.decode()
+        assert "ECCP readiness" not in page and "1.5 FTE" not in page
+        assert f"/workshops/public/clusters/{world.cluster_a.pk}/events.json" in page
+    coordinator = login(world.coordinator)
+    assert coordinator.get(url + "eccp.json").status_code == 200
+    page = coordinator.get(url).content.decode()
+    assert "ECCP readiness" in page and "1.5 FTE" in page
+
+
 def test_demo_has_a_webhook_subscription(db):
     from api.models import WebhookSubscription
     from clamtex.core.demo import seed_demo
