@@ -150,3 +150,20 @@ def test_demo_has_a_webhook_subscription(db):
     subscription = WebhookSubscription.objects.get()
     assert subscription.cluster.acronym.startswith("AEI")
     assert not subscription.is_active
+
+
+def test_demo_has_a_public_feed_with_events_for_every_cluster(db, client):
+    """Each demo cluster's token-less feed shows at least one event, in JSON and .ics."""
+    from clamtex.core.demo import seed_demo
+    from members.models import Cluster
+
+    seed_demo(with_accounts=False)
+    clusters = list(Cluster.objects.order_by("acronym"))
+    assert len(clusters) == 5
+    for cluster in clusters:
+        feed = client.get(f"/workshops/public/clusters/{cluster.pk}/events.json")
+        assert feed.status_code == 200
+        assert feed.json()["events"], cluster.acronym
+        assert "meet.example.org" not in feed.content.decode()
+        ics = client.get(f"/workshops/public/clusters/{cluster.pk}/events.ics")
+        assert b"BEGIN:VEVENT" in ics.content, cluster.acronym

@@ -497,3 +497,34 @@ def test_send_test_event_and_rotate_buttons(
     assert (
         subscription.secret not in client.get(f"/api/webhooks/{subscription.pk}/").content.decode()
     )
+
+
+def test_the_readme_verification_examples_accept_a_real_delivery(
+    world, receiver, subscribe, django_capture_on_commit_callbacks
+):
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    section = readme.split("## API and webhooks", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 2
+    r = receiver()
+    subscription = subscribe(r.url, events=["registration.created"])
+    with django_capture_on_commit_callbacks(execute=True):
+        webhooks.webhook_send_test(subscription=subscription, by=world.manager_a)
+    headers, body = r.requests[0]
+    headers = {k.lower(): v for k, v in headers.items()}
+
+    library = {}
+    exec(blocks[0].replace("whsec_…", subscription.secret), library)  # noqa: S102
+    assert library["receive"](body, headers)["type"] == "webhook.test"
+    with pytest.raises(PermissionError):
+        library["receive"](body + b" ", headers)
+
+    stdlib = {}
+    exec(blocks[1], stdlib)  # noqa: S102
+    assert stdlib["verify"](subscription.secret, headers, body)
+    assert not stdlib["verify"](subscription.secret, headers, body.replace(b"test", b"tost"))
