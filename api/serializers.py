@@ -312,6 +312,10 @@ class ExchangeSerializer(serializers.ModelSerializer):
         ]
 
 
+class ExchangeCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
 class KpiSerializer(serializers.Serializer):
     code = serializers.CharField(source="kpi.code")
     name = serializers.CharField(source="kpi.name")

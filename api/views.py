@@ -317,6 +317,24 @@ class ExchangeViewSet(ReadOnly):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
+    @extend_schema(request=s.ExchangeCancelSerializer, responses=s.ExchangeSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.ExchangeCancelSerializer)
+    def cancel(self, request, pk=None, format=None):
+        """Cancels the exchange, with a reason, through the exchange page's service (the
+        same parties may: visitor, host and their clusters)."""
+        from exchange.placements import services as placement_services
+
+        data = s.ExchangeCancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        exchange = _service_call(
+            placement_services.exchange_cancel,
+            exchange=self.get_object(),
+            by=request.user,
+            reason=data.validated_data["reason"],
+        )
+        exchange.refresh_from_db()
+        return Response(s.ExchangeSerializer(exchange).data)
+
     def get_queryset(self):
         qs = exchanges_visible_to(self.request.user).select_related("plan").order_by("-id")
         if self.action != "list":

@@ -276,3 +276,31 @@ def test_serving_the_schema_leaves_the_filters_working(world, api, token_for, cl
     page = login(world.coordinator).get(f"/members/?cluster={world.cluster_b.pk}")
     text = page.content.decode()
     assert world.org_b.legal_name in text and world.org_a.legal_name not in text
+
+
+def test_exchange_cancel_through_the_page_service(world, api, token_for):
+    from api.models import WebhookDelivery
+    from api.webhooks import subscription_create
+    from tests.exchange.lifecycle_factories import matched_exchange
+
+    exchange = matched_exchange(world).exchange
+    url = f"/api/v1/exchanges/{exchange.pk}/cancel/"
+    assert api.post(url, {"reason": "x"}, token_for(world.manager_a)).status_code == 403  # read
+    third = f.ClusterManagerFactory(cluster=f.ClusterFactory(partnership=world.partnership))
+    assert api.post(url, {"reason": "x"}, token_for(third.user, "write")).status_code == 404
+    raw = token_for(world.manager_b, scope="write")  # the host's cluster
+    missing = api.post(url, {"reason": "  "}, raw)
+    assert missing.status_code == 400
+    exchange.refresh_from_db()
+    assert exchange.status == Exchange.Status.MATCHED
+    subscription_create(
+        cluster=world.cluster_a,
+        url="https://a.example.org/hook",
+        event_types=["exchange.status_changed"],
+        by=world.manager_a,
+    )
+    done = api.post(url, {"reason": "The host closed for the summer."}, raw)
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == "cancelled"
+    delivery = WebhookDelivery.objects.get(event_type="exchange.status_changed")
+    assert delivery.payload["data"]["to"] == "cancelled"
