@@ -68,14 +68,35 @@ ERROR_CODES = {
 }
 
 
+NO_NUL = "^[^\\x00]*$"
+
+
+def _no_nul(schema: dict) -> None:
+    """Text may not hold NUL characters (Django refuses them, and PostgreSQL cannot store
+    them): the schema says so, so that clients and schema-driven tests know."""
+    if schema.get("type") == "string" and not {"enum", "format", "pattern"} & set(schema):
+        schema["pattern"] = NO_NUL
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            _no_nul(schema[key])
+    for sub in schema.get("properties", {}).values():
+        _no_nul(sub)
+
+
 def document_problems(result, generator, request, public):
     """drf-spectacular post-processing hook: every operation may answer the errors above,
     as problem details, and lists may answer 304 to If-None-Match."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for name, schema in schemas.items():
+        if name.endswith("Request"):
+            _no_nul(schema)
     for path in result.get("paths", {}).values():
         for method, operation in path.items():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query":
+                    _no_nul(parameter.get("schema", {}))
             responses = operation.setdefault("responses", {})
             for code, description in ERROR_CODES.items():
                 responses.setdefault(code, {"description": description, "content": problem})

@@ -1,5 +1,6 @@
 """Personal API tokens and webhook subscriptions with their delivery log."""
 
+import base64
 import secrets
 from datetime import timedelta
 
@@ -61,7 +62,9 @@ class WebhookEvent(models.TextChoices):
 
 
 def _webhook_secret() -> str:
-    return "whsec_" + secrets.token_urlsafe(32).replace("-", "A").replace("_", "B")
+    """Standard Webhooks: `whsec_` and the key in standard base64 (36 random bytes, so
+    48 characters and no padding: strict decoders in every language accept it)."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(36)).decode()
 
 
 class WebhookSubscription(models.Model):

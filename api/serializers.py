@@ -257,16 +257,43 @@ class ApplicationSerializer(serializers.ModelSerializer):
         ]
 
 
+def _checklist_items() -> list[str]:
+    from exchange.applications.forms import CHECKLIST
+
+    return [key for key, _label in CHECKLIST]
+
+
 class ApplicationDecisionSerializer(serializers.Serializer):
+    """The review panel's decision: `note` is the reason (required to reject or to ask for
+    information); `checklist` the items the reviewer ticked (every one is needed to
+    accept). Without `checklist` the one saved on the review page is kept."""
+
     to = serializers.ChoiceField(choices=["under_review", "accepted", "rejected", "info_requested"])
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    checklist = serializers.MultipleChoiceField(choices=_checklist_items(), required=False)
+
+    def checklist_dict(self) -> dict | None:
+        ticked = self.validated_data.get("checklist")
+        if ticked is None:
+            return None
+        return {key: key in ticked for key in _checklist_items()}
 
 
 class ExchangeSerializer(serializers.ModelSerializer):
-    start_date = serializers.DateField(source="plan.start_date", default=None, read_only=True)
-    end_date = serializers.DateField(source="plan.end_date", default=None, read_only=True)
+    # An exchange without a plan yet (just matched) has none of these: null.
+    start_date = serializers.DateField(
+        source="plan.start_date", default=None, read_only=True, allow_null=True
+    )
+    end_date = serializers.DateField(
+        source="plan.end_date", default=None, read_only=True, allow_null=True
+    )
     grant_amount = serializers.DecimalField(
-        source="plan.grant_amount", max_digits=8, decimal_places=2, default=None, read_only=True
+        source="plan.grant_amount",
+        max_digits=8,
+        decimal_places=2,
+        default=None,
+        read_only=True,
+        allow_null=True,
     )
 
     class Meta:
@@ -283,6 +310,10 @@ class ExchangeSerializer(serializers.ModelSerializer):
             "grant_amount",
             "created_at",
         ]
+
+
+class ExchangeCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
 
 
 class KpiSerializer(serializers.Serializer):

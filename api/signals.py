@@ -65,7 +65,9 @@ DECIDED = {"accepted", "rejected"}
 
 @receiver(post_save, sender=ApplicationTransition, dispatch_uid="api.application_changed")
 def application_changed(sender, instance, created: bool, raw=False, **kwargs):
-    if not created or raw:
+    # A history row whose status does not change is a note (an exception granted, an
+    # organisation linked): nothing was submitted or decided.
+    if not created or raw or instance.from_status == instance.to_status:
         return
     if instance.to_status == "submitted":
         event_type = WebhookEvent.APPLICATION_SUBMITTED
@@ -87,7 +89,8 @@ def application_changed(sender, instance, created: bool, raw=False, **kwargs):
 
 @receiver(post_save, sender=ExchangeTransition, dispatch_uid="api.exchange_status_changed")
 def exchange_status_changed(sender, instance, created: bool, raw=False, **kwargs):
-    if not created or raw:
+    # Notes in the history (grant recomputed, reopened, cut short) keep the status.
+    if not created or raw or instance.from_status == instance.to_status:
         return
     exchange = instance.exchange
     webhook_emit(

@@ -3,8 +3,10 @@ goes through the same services (and so the same permission checks)."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -12,10 +14,11 @@ from rest_framework.response import Response
 
 from exchange.applications import selectors as exchange_selectors
 from exchange.applications import services as exchange_services
+from exchange.models import Application, Exchange
+from exchange.placements.forms import ExchangeListFilter
 from exchange.placements.selectors import exchanges_visible_to
 from members import selectors as member_selectors
-from members.filters import DirectoryFilter
-from members.models import Contact, Partnership
+from members.models import Organisation, Partnership
 from members.permissions import can_use_directory
 from members.roles import scope_of
 from projects import kpis
@@ -25,8 +28,9 @@ from workshops import selectors as workshop_selectors
 from workshops import services as workshop_services
 from workshops.models import Registration
 
+from . import filters
 from . import serializers as s
-from .drf import ETagMixin
+from .drf import ETagMixin, TokenScope
 
 
 def _service_call(fn, **kwargs):
@@ -77,32 +81,41 @@ class OrganisationViewSet(ReadOnly):
     filters: q, country, org_type, sector, cluster, membership_status, sme)."""
 
     serializer_class = s.OrganisationSerializer
+    filter_backends = [filters.PageFilters]
+    filterset_class = filters.OrganisationFilter
+
+    def filterset_kwargs(self):
+        # The cluster filter's choices: only the clusters the caller may see.
+        wanted = "cluster" in self.request.query_params
+        user = self.request.user
+        clusters = member_selectors.clusters_visible_to(user).values_list("pk", "acronym")
+        return {"clusters": list(clusters) if wanted else []}
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return Organisation.objects.none()
         user = self.request.user
         if not can_use_directory(user):
             raise PermissionDenied
-        qs = member_selectors.organisations_visible_to(user)
-        if self.action == "list":
-            filterset = DirectoryFilter(
-                self.request.query_params,
-                queryset=qs,
-                clusters=(
-                    list(member_selectors.clusters_visible_to(user))
-                    if "cluster" in self.request.query_params
-                    else []
-                ),
-            )
-            if not filterset.is_valid():
-                raise ValidationError(filterset.errors)
-            qs = filterset.qs
-        return member_selectors.directory_list(user, queryset=qs.order_by("-id"))
+        qs = member_selectors.organisations_visible_to(user).order_by("-id")
+        return member_selectors.directory_list(user, queryset=qs)
 
     @extend_schema(responses=s.ContactSerializer(many=True))
-    @action(detail=True, methods=["get"], serializer_class=s.ContactSerializer)
+    @action(
+        detail=True,
+        methods=["get"],
+        serializer_class=s.ContactSerializer,
+        pagination_class=None,
+        filter_backends=[],
+    )
     def contacts(self, request, pk=None, format=None):
+        """The organisation's contacts (the directory's contact selector)."""
         organisation = self.get_object()
-        contacts = Contact.objects.filter(organisation=organisation).order_by("id")
+        contacts = (
+            member_selectors.contacts_visible_to(request.user)
+            .filter(organisation=organisation)
+            .order_by("-is_primary", "full_name", "id")
+        )
         return Response(s.ContactSerializer(contacts, many=True).data)
 
 
@@ -110,6 +123,8 @@ class EventViewSet(ReadOnly):
     """Events: the public list needs no token; organisers see the full record."""
 
     permission_classes = [permissions.AllowAny]
+    filter_backends = [filters.PageFilters]
+    filterset_class = filters.ApiEventFilter
 
     def get_queryset(self):
         return workshop_selectors.event_list(self.request.user).order_by("-id")
@@ -133,18 +148,38 @@ class EventViewSet(ReadOnly):
             raise NotFound
         return event
 
-    @extend_schema(request=s.RegistrationCreateSerializer, responses=s.RegistrationSerializer)
+    @extend_schema(
+        methods=["GET"],
+        parameters=[
+            OpenApiParameter("q", OpenApiTypes.STR, description="Name, email or organisation"),
+            OpenApiParameter("status", enum=[v for v, _ in Registration.Status.choices]),
+            OpenApiParameter("mode", enum=[v for v, _ in Registration.Mode.choices]),
+        ],
+        responses=s.RegistrationSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=s.RegistrationCreateSerializer,
+        responses={201: s.RegistrationSerializer},
+    )
     @action(
         detail=True,
         methods=["get", "post"],
         serializer_class=s.RegistrationSerializer,
-        permission_classes=[permissions.IsAuthenticated],
+        # IsAuthenticated, and the token's scope: a read token never registers anyone.
+        permission_classes=[permissions.IsAuthenticated, TokenScope],
+        filter_backends=[],  # the participants' filters, below
     )
     def registrations(self, request, pk=None, format=None):
         """Organisers: the participants (GET) or a new registration (POST)."""
         event = self._managed_event(pk)
         if request.method == "GET":
-            qs = workshop_selectors.registrations_of(event).order_by("-id")
+            qs = workshop_selectors.registrations_of(event)
+            # the participants page's filters
+            filterset = filters.ParticipantFilter(request.query_params, queryset=qs)
+            if not filterset.is_valid():
+                raise ValidationError(filterset.errors)
+            qs = filterset.qs.order_by("-id")
             page = self.paginate_queryset(qs)
             return self.get_paginated_response(s.RegistrationSerializer(page, many=True).data)
         data = s.RegistrationCreateSerializer(data=request.data)
@@ -210,26 +245,37 @@ class CatalogueViewSet(ETagMixin, mixins.ListModelMixin, viewsets.GenericViewSet
     """The ClusterXchange catalogue of a partnership: consented fields only."""
 
     serializer_class = s.CatalogueEntrySerializer
+    filter_backends = [filters.PageFilters]
+    filterset_class = filters.ApiCatalogueFilter
 
     @extend_schema(parameters=[s.CatalogueQuery])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
-        from exchange.applications import matching
+        from exchange.applications.permissions import can_use_catalogue
 
+        if getattr(self, "swagger_fake_view", False):
+            return Application.objects.none()
         query = s.CatalogueQuery(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         partnership_id = query.validated_data["partnership"]
-        return matching.catalogue(self.request.user, partnership_id).order_by("-id")
+        # As the catalogue page: refused to whoever may not search this partnership's.
+        if not can_use_catalogue(self.request.user, partnership_id):
+            raise PermissionDenied
+        return exchange_selectors.catalogue(self.request.user, partnership_id).order_by("-id")
 
 
 class ApplicationViewSet(ReadOnly):
     """Submitted applications, for the managing cluster (and the coordinator, read)."""
 
     serializer_class = s.ApplicationSerializer
+    filter_backends = [filters.PageFilters]
+    filterset_class = filters.ApiApplicationFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Application.objects.none()
         if not scope_of(self.request.user).is_staff_role:
             raise PermissionDenied
         return exchange_selectors.review_queue(self.request.user).order_by("-id")
@@ -250,18 +296,61 @@ class ApplicationViewSet(ReadOnly):
             application=application,
             to=data.validated_data["to"],
             note=data.validated_data["note"],
+            checklist=data.checklist_dict(),
             by=request.user,
         )
         return Response(s.ApplicationSerializer(application).data)
 
 
 class ExchangeViewSet(ReadOnly):
-    """Exchanges the caller may see (the same rule as the exchange pages)."""
+    """Exchanges the caller may see (the same rule as the exchange pages), with the exchange
+    list's filters: `status`, and `q` on the organisations' names."""
 
     serializer_class = s.ExchangeSerializer
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", enum=[v for v, _ in Exchange.Status.choices]),
+            OpenApiParameter("q", OpenApiTypes.STR, description="Organisation"),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=s.ExchangeCancelSerializer, responses=s.ExchangeSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.ExchangeCancelSerializer)
+    def cancel(self, request, pk=None, format=None):
+        """Cancels the exchange, with a reason, through the exchange page's service (the
+        same parties may: visitor, host and their clusters)."""
+        from exchange.placements import services as placement_services
+
+        data = s.ExchangeCancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        exchange = _service_call(
+            placement_services.exchange_cancel,
+            exchange=self.get_object(),
+            by=request.user,
+            reason=data.validated_data["reason"],
+        )
+        exchange.refresh_from_db()
+        return Response(s.ExchangeSerializer(exchange).data)
+
     def get_queryset(self):
-        return exchanges_visible_to(self.request.user).select_related("plan").order_by("-id")
+        qs = exchanges_visible_to(self.request.user).select_related("plan").order_by("-id")
+        if self.action != "list":
+            return qs
+        form = ExchangeListFilter(self.request.query_params)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        text = form.cleaned_data["q"].strip()
+        if text:
+            qs = qs.filter(
+                Q(visitor_organisation__legal_name__icontains=text)
+                | Q(host_organisation__legal_name__icontains=text)
+            )
+        if form.cleaned_data["status"]:
+            qs = qs.filter(status=form.cleaned_data["status"])
+        return qs
 
 
 class KpiViewSet(ETagMixin, viewsets.ViewSet):

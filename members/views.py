@@ -322,13 +322,17 @@ def cluster_detail(request, pk):
     )
     from . import eccp
 
+    scope = scope_of(request.user)
+    # The readiness check names staff and member figures: the cluster's managers and the
+    # coordinator only (as the full profile in the API and the ECCP export).
+    full_profile = scope.is_admin or cluster.pk in scope.cluster_ids
     return render(
         request,
         "members/cluster_detail.html",
         {
             "cluster": cluster,
             "can_edit": permissions.can_manage_cluster(request.user, cluster),
-            "eccp_checks": eccp.readiness(cluster),
+            "eccp_checks": eccp.readiness(cluster) if full_profile else None,
         },
     )
 
@@ -512,9 +516,15 @@ def import_confirm(request):
 
 
 def _cluster_for_eccp(request, pk):
-    return get_object_or_404(
+    """The full ECCP profile (staff, member counts) is for the cluster's managers and the
+    partnership's coordinator, as in the API; others see the public profile only."""
+    cluster = get_object_or_404(
         selectors.clusters_visible_to(request.user).prefetch_related("sectors"), pk=pk
     )
+    scope = scope_of(request.user)
+    if not (scope.is_admin or cluster.pk in scope.cluster_ids):
+        raise PermissionDenied
+    return cluster
 
 
 @login_required

@@ -236,6 +236,7 @@ def _past_specs() -> dict[str, Spec]:
             start=_at(training, 9, 0, madrid),
             end=_at(training, 14, 0, madrid),
             summary="Capacity building: lean management for cluster staff and member SMEs.",
+            audience=Event.Audience.PUBLIC,  # in the cluster's public feed
             city="Ontinyent",
             country="ES",
             venue_name="ATEVAL",
@@ -333,6 +334,7 @@ def _upcoming_specs() -> dict[str, Spec]:
             start=data,
             end=data + timedelta(hours=5),
             summary="Which production data to collect, and how, in a textile SME.",
+            audience=Event.Audience.PUBLIC,  # in the cluster's public feed
             city="Porto",
             country="PT",
             venue_name="PRODUTECH",
@@ -373,6 +375,7 @@ def _upcoming_specs() -> dict[str, Spec]:
             start=sensors,
             end=sensors + timedelta(hours=7),
             summary="Hybrid workshop: sensor integration and smart textiles on the line.",
+            audience=Event.Audience.PUBLIC,  # in the cluster's public feed
             city="Bouguenais",
             country="FR",
             venue_name="Pôle EMC2",

@@ -123,6 +123,24 @@ def test_eccp_export_refused_outside_the_partnership(world, login):
     )
 
 
+def test_full_profile_and_readiness_for_the_clusters_managers_and_coordinator_only(world, login):
+    """As in the API: staff and member figures are the cluster's managers' and the
+    coordinator's; another cluster's manager or a member sees the public profile."""
+    _ready(world.cluster_a)
+    url = f"/members/clusters/{world.cluster_a.pk}/"
+    for user in (world.manager_b, world.rep_a):
+        client = login(user)
+        assert client.get(url + "eccp.json").status_code == 403
+        assert client.get(url + "eccp.csv").status_code == 403
+        page = client.get(url).content.decode()
+        assert "ECCP readiness" not in page and "1.5 FTE" not in page
+        assert f"/workshops/public/clusters/{world.cluster_a.pk}/events.json" in page
+    coordinator = login(world.coordinator)
+    assert coordinator.get(url + "eccp.json").status_code == 200
+    page = coordinator.get(url).content.decode()
+    assert "ECCP readiness" in page and "1.5 FTE" in page
+
+
 def test_demo_has_a_webhook_subscription(db):
     from api.models import WebhookSubscription
     from clamtex.core.demo import seed_demo
@@ -132,3 +150,20 @@ def test_demo_has_a_webhook_subscription(db):
     subscription = WebhookSubscription.objects.get()
     assert subscription.cluster.acronym.startswith("AEI")
     assert not subscription.is_active
+
+
+def test_demo_has_a_public_feed_with_events_for_every_cluster(db, client):
+    """Each demo cluster's token-less feed shows at least one event, in JSON and .ics."""
+    from clamtex.core.demo import seed_demo
+    from members.models import Cluster
+
+    seed_demo(with_accounts=False)
+    clusters = list(Cluster.objects.order_by("acronym"))
+    assert len(clusters) == 5
+    for cluster in clusters:
+        feed = client.get(f"/workshops/public/clusters/{cluster.pk}/events.json")
+        assert feed.status_code == 200
+        assert feed.json()["events"], cluster.acronym
+        assert "meet.example.org" not in feed.content.decode()
+        ics = client.get(f"/workshops/public/clusters/{cluster.pk}/events.ics")
+        assert b"BEGIN:VEVENT" in ics.content, cluster.acronym

@@ -85,3 +85,18 @@ def test_token_revoke_page_is_own_tokens_only(world, login):
     assert login(world.rep_a).post(f"/api/tokens/{token.pk}/revoke/").status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_token_page_shows_when_it_was_last_used(world, api, login):
+    _token, raw = tokens.token_create(user=world.rep_a, name="Website", scope="read")
+    client = login(world.rep_a)
+    assert "never" in client.get("/api/tokens/").content.decode()
+    assert api.get("/api/v1/organisations/", raw).status_code == 200
+    assert "never" not in client.get("/api/tokens/").content.decode()
+
+
+def test_unknown_api_addresses_answer_a_problem_document(db, client):
+    response = client.post("/api/v1/nothing-here/", {})
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["title"] == "Not Found" and response.json()["status"] == 404

@@ -6,7 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from standardwebhooks import Webhook
 
@@ -311,3 +311,220 @@ def test_payload_json_is_what_was_signed(world, subscribe):
     body, headers = webhooks.signed_request(delivery)
     assert json.loads(body) == {"a": "é"}
     assert Webhook(subscription.secret).verify(body, headers) == {"a": "é"}
+
+
+def test_signature_follows_the_standard_checked_with_the_standard_library_only(
+    world, receiver, subscribe, django_capture_on_commit_callbacks
+):
+    """What a receiver in any language does: strict base64 of the secret after `whsec_`,
+    HMAC-SHA256 of "id.timestamp.body", `v1,` and the base64 of the digest."""
+    import base64
+    import hashlib
+    import hmac
+    import time
+
+    r = receiver()
+    subscription = subscribe(r.url, events=["registration.created"])
+    assert subscription.secret.startswith("whsec_")
+    key = base64.b64decode(subscription.secret.removeprefix("whsec_"), validate=True)
+    assert len(key) >= 24  # the spec's minimum
+    with django_capture_on_commit_callbacks(execute=True):
+        webhooks.webhook_send_test(subscription=subscription, by=world.manager_a)
+    headers, body = r.requests[0]
+    msg_id, timestamp = headers["webhook-id"], headers["webhook-timestamp"]
+    assert abs(int(timestamp) - time.time()) < 60
+    expected = base64.b64encode(
+        hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    ).decode()
+    versions = dict(part.split(",", 1) for part in headers["webhook-signature"].split())
+    assert hmac.compare_digest(versions["v1"], expected)
+    assert headers["content-type"] == "application/json"
+    assert json.loads(body)["data"]["cluster_id"] == world.cluster_a.pk
+
+
+ALL_EVENTS = [
+    "registration.created",
+    "registration.cancelled",
+    "application.submitted",
+    "application.decided",
+    "exchange.status_changed",
+    "payment.recorded",
+    "organisation.changed",
+]
+
+
+def _delivered(subscription, event_type):
+    return [
+        d.payload["data"]
+        for d in subscription.deliveries.filter(event_type=event_type).order_by("pk")
+    ]
+
+
+def test_every_event_type_comes_from_the_real_services(world, subscribe):
+    """Each of the seven events, emitted by the service the pages use (not by saving
+    history rows by hand), to the clusters concerned."""
+    from exchange.applications import services as application_services
+    from exchange.models import Exchange, ExchangeTransition
+    from members import services as member_services
+    from tests import factories as f
+    from tests.exchange.factories import CallFactory
+    from tests.exchange.lifecycle_factories import advance, matched_exchange
+
+    sub_a = subscribe("https://a.example.org/hook", events=ALL_EVENTS)
+    sub_b = subscribe("https://b.example.org/hook", events=ALL_EVENTS, cluster=world.cluster_b)
+
+    event = EventFactory(partnership=world.partnership, organisers=[world.cluster_a])
+    registration = workshop_services.registration_create(
+        event=event, full_name="Eva", email="eva@example.org", mode="in_person", by=world.manager_a
+    )
+    workshop_services.registration_cancel(registration=registration, by=world.manager_a)
+    assert [d["registration_id"] for d in _delivered(sub_a, "registration.created")] == [
+        registration.pk
+    ]
+    assert [d["registration_id"] for d in _delivered(sub_a, "registration.cancelled")] == [
+        registration.pk
+    ]
+
+    org = f.OrganisationFactory(country="ES")
+    f.MembershipFactory(organisation=org, cluster=world.cluster_a)
+    from tests.exchange.factories import ApplicationFactory
+
+    application = ApplicationFactory(
+        call=CallFactory(partnership=world.partnership),
+        organisation=org,
+        managing_cluster=world.cluster_a,
+        status="draft",
+    )
+    application_services.application_submit(application=application, by=application.applicant)
+    # a note in the history (an exception granted) is neither a submission nor a decision
+    application_services.application_grant_exception(
+        application=application, by=world.manager_a, reason="recorded for the test"
+    )
+    application_services.application_review(
+        application=application,
+        to="accepted",
+        by=world.manager_a,
+        checklist={
+            "membership_confirmed": True,
+            "documents_complete": True,
+            "objectives_clear": True,
+        },
+    )
+    assert _delivered(sub_a, "application.submitted") == [
+        {
+            "application_id": application.pk,
+            "status": "submitted",
+            "url": f"{_site()}/api/v1/applications/{application.pk}/",
+        }
+    ]
+    assert [d["status"] for d in _delivered(sub_a, "application.decided")] == ["accepted"]
+    assert not _delivered(sub_b, "application.submitted")
+
+    parties = matched_exchange(world)
+    advance(parties, Exchange.Status.PAID)
+    exchange = parties.exchange
+    moves = list(
+        ExchangeTransition.objects.filter(exchange=exchange)
+        .exclude(from_status=models.F("to_status"))
+        .order_by("pk")
+        .values_list("from_status", "to_status")
+    )
+    assert ("report_validated", "paid") in moves
+    for sub in (sub_a, sub_b):  # both sides of the exchange
+        changes = [
+            (d["from"], d["to"])
+            for d in _delivered(sub, "exchange.status_changed")
+            if d["exchange_id"] == exchange.pk
+        ]
+        assert changes == moves
+    # the payment is the visitor's partnership's business: cluster A only
+    assert [d["exchange_id"] for d in _delivered(sub_a, "payment.recorded")] == [exchange.pk]
+    assert _delivered(sub_b, "payment.recorded") == []
+
+    before = sub_b.deliveries.filter(event_type="organisation.changed").count()
+    member_services.organisation_update(
+        organisation=world.org_a, data={"city": "Sabadell"}, by=world.manager_a
+    )
+    assert world.org_a.pk in [
+        d["organisation_id"] for d in _delivered(sub_a, "organisation.changed")
+    ]
+    # org_a is not cluster B's member: B hears nothing of it
+    assert sub_b.deliveries.filter(event_type="organisation.changed").count() == before
+    # no payload carries a name or an email
+    for delivery in WebhookDelivery.objects.all():
+        text = json.dumps(delivery.payload)
+        assert "@" not in text and "Eva" not in text
+
+
+def _site():
+    from django.conf import settings
+
+    return settings.SITE_URL
+
+
+def test_history_notes_that_keep_the_status_send_no_status_event(world, subscribe):
+    from exchange.models import ExchangeTransition
+    from tests.exchange.lifecycle_factories import matched_exchange
+
+    sub = subscribe("https://a.example.org/hook", events=ALL_EVENTS)
+    exchange = matched_exchange(world).exchange
+    sub.deliveries.all().delete()
+    ExchangeTransition.objects.create(
+        exchange=exchange, from_status=exchange.status, to_status=exchange.status, note="grant"
+    )
+    assert not sub.deliveries.filter(event_type="exchange.status_changed").exists()
+
+
+def test_send_test_event_and_rotate_buttons(
+    world, login, receiver, subscribe, django_capture_on_commit_callbacks
+):
+    r = receiver()
+    subscription = subscribe(r.url, events=["registration.created"])
+    client = login(world.manager_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/api/webhooks/{subscription.pk}/", {"action": "test"})
+    assert response.status_code == 302
+    headers, body = r.requests[0]
+    assert Webhook(subscription.secret).verify(body, headers)["type"] == "webhook.test"
+    page = client.get(f"/api/webhooks/{subscription.pk}/").content.decode()
+    assert "webhook.test" in page and "204" in page  # the delivery log with its code
+    old = subscription.secret
+    client.post(f"/api/webhooks/{subscription.pk}/", {"action": "rotate"})
+    subscription.refresh_from_db()
+    assert subscription.secret != old
+    shown = client.get(f"/api/webhooks/{subscription.pk}/").content.decode()
+    assert subscription.secret in shown
+    assert (
+        subscription.secret not in client.get(f"/api/webhooks/{subscription.pk}/").content.decode()
+    )
+
+
+def test_the_readme_verification_examples_accept_a_real_delivery(
+    world, receiver, subscribe, django_capture_on_commit_callbacks
+):
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    section = readme.split("## API and webhooks", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 2
+    r = receiver()
+    subscription = subscribe(r.url, events=["registration.created"])
+    with django_capture_on_commit_callbacks(execute=True):
+        webhooks.webhook_send_test(subscription=subscription, by=world.manager_a)
+    headers, body = r.requests[0]
+    headers = {k.lower(): v for k, v in headers.items()}
+
+    library = {}
+    exec(blocks[0].replace("whsec_…", subscription.secret), library)  # noqa: S102
+    assert library["receive"](body, headers)["type"] == "webhook.test"
+    with pytest.raises(PermissionError):
+        library["receive"](body + b" ", headers)
+
+    stdlib = {}
+    exec(blocks[1], stdlib)  # noqa: S102
+    assert stdlib["verify"](subscription.secret, headers, body)
+    assert not stdlib["verify"](subscription.secret, headers, body.replace(b"test", b"tost"))
