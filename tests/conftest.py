@@ -57,6 +57,16 @@ class World:
 
 
 @pytest.fixture
+def eligible_countries(db):
+    """The programme data a migration seeds; re-created because transactional tests
+    elsewhere in the suite flush every table (autouse in tests/exchange and tests/api)."""
+    from exchange.models import EligibleCountry
+    from exchange.programme_data import seed_eligible_countries
+
+    seed_eligible_countries(EligibleCountry)
+
+
+@pytest.fixture
 def world(db):
     partnership = f.PartnershipFactory(acronym="CLAMTEX")
     cluster_a = f.ClusterFactory(partnership=partnership, acronym="AEI", country="ES")

@@ -43,6 +43,11 @@ def api(client):
 
 
 @pytest.fixture(autouse=True)
+def _programme_countries(eligible_countries):
+    """Applications and exchanges are checked against the programme's countries."""
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Throttle counters live in the cache, keyed by token id: ids repeat between tests."""
     from django.core.cache import cache
