@@ -76,16 +76,37 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret_key):
     result = manage("check", env=production_env(DJANGO_SECRET_KEY=secret_key))
 
     assert result.returncode != 0
-    assert "ImproperlyConfigured: DJANGO_SECRET_KEY must be set" in result.stderr
-    # One clear line, not the key itself.
-    assert settings_module.DEVELOPMENT_SECRET_KEY not in result.stderr
+    # One clear line naming the variable: no traceback, not the key itself.
+    assert result.stderr.splitlines() == [
+        "ImproperlyConfigured: DJANGO_SECRET_KEY must be set to a secret value (50+ random "
+        "characters, not the development key) when DJANGO_DEBUG is not 1."
+    ]
 
 
 def test_production_refuses_to_start_without_allowed_hosts():
-    result = manage("check", env=production_env(DJANGO_ALLOWED_HOSTS=" , "))
+    result = manage("migrate", env=production_env(DJANGO_ALLOWED_HOSTS=" , "))
 
     assert result.returncode != 0
-    assert "ImproperlyConfigured: DJANGO_ALLOWED_HOSTS must name" in result.stderr
+    assert result.stderr.startswith("ImproperlyConfigured: DJANGO_ALLOWED_HOSTS must name")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_gunicorn_refuses_to_start_without_a_secret_key_in_one_line():
+    """The master reads the settings (clamtex/gunicorn.conf.py on_starting): no worker
+    boots, and the log says which variable is missing once, without a traceback."""
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    result = subprocess.run(
+        [str(gunicorn), "clamtex.wsgi", "--config", "clamtex/gunicorn.conf.py"],
+        cwd=BASE_DIR,
+        env=production_env(DJANGO_SECRET_KEY=None, GUNICORN_BIND="127.0.0.1:0"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert output.count("ImproperlyConfigured: DJANGO_SECRET_KEY must be set") == 1, output
+    assert "Traceback" not in output and "Booting worker" not in output, output
 
 
 def test_development_mode_needs_no_variable():
