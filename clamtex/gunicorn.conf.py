@@ -42,6 +42,22 @@ access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%({x-request
 logger_class = "clamtex.core.logs.GunicornLogger"
 
 
+def on_starting(server):
+    """Read the settings once in the master: without DJANGO_SECRET_KEY or
+    DJANGO_ALLOWED_HOSTS in production, gunicorn stops with that one line instead of
+    every worker failing to boot with a traceback."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clamtex.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.SECRET_KEY  # noqa: B018 (imports the settings module)
+    except ImproperlyConfigured as exc:
+        if getattr(exc, "variable", None):
+            raise SystemExit(f"ImproperlyConfigured: {exc}") from None
+        raise
+
+
 def child_exit(server, worker):
     """With PROMETHEUS_MULTIPROC_DIR, a dead worker's gauges leave /metrics with it."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

@@ -44,16 +44,26 @@ OFFLINE_COMMANDS = {"makemigrations", "makemessages", "compile_translations", "c
 if not DEBUG and len(sys.argv) > 1 and sys.argv[1] in OFFLINE_COMMANDS and not SECRET_KEY:
     SECRET_KEY = secrets.token_urlsafe(64)
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost"]
+
+
+def refuse_to_start(variable: str, message: str):
+    """The error names the variable; manage.py and gunicorn print it as one line."""
+    error = ImproperlyConfigured(f"{variable} {message}")
+    error.variable = variable
+    raise error
+
+
 if not DEBUG:
     if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set to a secret value (50+ random characters, not the "
-            "development key) when DJANGO_DEBUG is not 1."
+        refuse_to_start(
+            "DJANGO_SECRET_KEY",
+            "must be set to a secret value (50+ random characters, not the development key) "
+            "when DJANGO_DEBUG is not 1.",
         )
     if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured(
-            "DJANGO_ALLOWED_HOSTS must name the portal's host(s), comma-separated, when "
-            "DJANGO_DEBUG is not 1."
+        refuse_to_start(
+            "DJANGO_ALLOWED_HOSTS",
+            "must name the portal's host(s), comma-separated, when DJANGO_DEBUG is not 1.",
         )
 SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

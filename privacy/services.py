@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clamtex.core.audit import audit_record
+from clamtex.core.queue import send_task
 
 from . import collect, emails
 from .models import DataExport
@@ -28,9 +29,8 @@ EXPORTS_PER_DAY = 3
 
 
 def _enqueue_build(export_id: int) -> None:
-    from .tasks import data_export_build
-
-    data_export_build.delay(export_id)
+    # By name: tasks.py imports this module, never the reverse (clamtex/core/queue.py).
+    send_task("privacy.tasks.data_export_build", export_id)
 
 
 @transaction.atomic

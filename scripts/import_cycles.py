@@ -15,7 +15,16 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("clamtex", "members", "notifications", "workshops", "exchange", "projects")
+PACKAGES = (
+    "clamtex",
+    "members",
+    "notifications",
+    "workshops",
+    "exchange",
+    "projects",
+    "privacy",
+    "api",
+)
 
 
 def module_name(path: Path) -> str:

@@ -294,6 +294,16 @@ def run_checks(browser: Browser, metrics_token: str):
         and "django_http_requests_total_by_view_transport_method_total" in body,
         "/metrics with the token",
     )
+    check(
+        'django_db_execute_total{alias="default",vendor="postgresql"}' in body
+        and "django_http_requests_latency_seconds_by_view_method_bucket" in body,
+        "/metrics has latencies and PostgreSQL query counts",
+    )
+    check(
+        'clamtex_outbox_emails{status="pending"}' in body
+        and 'clamtex_celery_queue_length{queue="celery"}' in body,
+        "/metrics has the outbox backlog and the Celery queue length",
+    )
 
     errors = [f"{status} {what}" for status, what in browser.statuses if status >= 500]
     check(not errors, f"no response was a server error ({len(browser.statuses)} requests)")

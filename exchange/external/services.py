@@ -125,14 +125,6 @@ def party_for_token(token: str) -> ExternalParty:
     return party
 
 
-def party_label(exchange: Exchange, role: str) -> str:
-    """How a party of another partnership is named in the documents."""
-    party = next((p for p in ExternalParty.objects.filter(exchange=exchange, role=role)), None)
-    if party is None:
-        return ""
-    return f"{party.name} ({party.partnership_name})"
-
-
 def _invite(party: ExternalParty, token: str) -> None:
     exchange = party.exchange
     email_queue(

@@ -1057,9 +1057,11 @@ def cluster_label(exchange: Exchange, role: str) -> str:
     cluster = exchange.visitor_cluster if role == R.VOP else exchange.host_cluster
     if cluster is not None:
         return cluster.acronym
-    from ..external.services import party_label
+    # Read here rather than from external/services.py, which imports this module.
+    from ..models import ExternalParty
 
-    return party_label(exchange, role)
+    party = ExternalParty.objects.filter(exchange=exchange, role=role).first()
+    return f"{party.name} ({party.partnership_name})" if party else ""
 
 
 def partnership_label(exchange: Exchange, role: str) -> str:

@@ -79,6 +79,13 @@ def test_manager_proposes_a_host_of_another_partnership(world):
     assert ho.link_active
 
 
+def test_documents_name_the_hop_of_another_partnership(world):
+    exchange = external_host_exchange(world)
+    assert lifecycle.cluster_label(exchange, R.HOP) == "Flanders Textile Cluster (TEXNET Benelux)"
+    assert lifecycle.cluster_label(exchange, R.VOP) == exchange.visitor_cluster.acronym
+    assert lifecycle.partnership_label(exchange, R.HOP) == "TEXNET Benelux"
+
+
 def test_another_clusters_manager_cannot_propose_a_host_for_our_visitor(world):
     visitor = accepted_visitor(world)
     with pytest.raises(PermissionDenied):
