@@ -171,7 +171,7 @@ class DirectoryFilter(django_filters.FilterSet):
             (str(pk), acronym) for pk, acronym in clusters or []
         ]
 
-    def search(self, queryset, name, value):
+    def search(self, queryset, name, value: str):
         value = value.strip()
         if not value:
             return queryset
@@ -182,24 +182,24 @@ class DirectoryFilter(django_filters.FilterSet):
             | Q(capabilities__icontains=value)
         )
 
-    def by_sector(self, queryset, name, value):
+    def by_sector(self, queryset, name, value: str):
         return queryset.filter(
             id__in=Organisation.sectors.through.objects.filter(sector_id=value).values(
                 "organisation_id"
             )
         )
 
-    def by_cluster(self, queryset, name, value):
+    def by_cluster(self, queryset, name, value: str):
         return queryset.filter(
             id__in=Membership.objects.filter(cluster_id=value).values("organisation_id")
         )
 
-    def by_membership_status(self, queryset, name, value):
+    def by_membership_status(self, queryset, name, value: str):
         return queryset.filter(
             id__in=Membership.objects.filter(status=value).values("organisation_id")
         )
 
-    def by_sme(self, queryset, name, value):
+    def by_sme(self, queryset, name, value: str):
         if value == "yes":
             return queryset.filter(sme_q())
         if value == "no":

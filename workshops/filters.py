@@ -101,7 +101,7 @@ class EventFilter(django_filters.FilterSet):
             queryset = self.by_when(queryset, "when", "upcoming")
         return queryset
 
-    def search(self, queryset, name, value):
+    def search(self, queryset, name, value: str):
         value = value.strip()
         if not value:
             return queryset
@@ -109,7 +109,7 @@ class EventFilter(django_filters.FilterSet):
             Q(title__icontains=value) | Q(summary__icontains=value) | Q(city__icontains=value)
         )
 
-    def by_when(self, queryset, name, value):
+    def by_when(self, queryset, name, value: str):
         now = timezone.now()
         if value == "past":
             return queryset.filter(end__lt=now).order_by("-start", "pk")
@@ -117,12 +117,12 @@ class EventFilter(django_filters.FilterSet):
             return queryset.order_by("-start", "pk")
         return queryset.filter(end__gte=now).order_by("start", "pk")
 
-    def by_organiser(self, queryset, name, value):
+    def by_organiser(self, queryset, name, value: str):
         return queryset.filter(
             id__in=Event.organisers.through.objects.filter(cluster_id=value).values("event_id")
         )
 
-    def by_mode(self, queryset, name, value):
+    def by_mode(self, queryset, name, value: str):
         if value == "online":
             return queryset.filter(Q(capacity_online__gt=0) | ~Q(online_url=""))
         return queryset.filter(Q(capacity_in_person__gt=0) | ~Q(venue_name=""))
@@ -138,7 +138,7 @@ class ParticipantFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = FilterForm
 
-    def search(self, queryset, name, value):
+    def search(self, queryset, name, value: str):
         value = value.strip()
         if not value:
             return queryset

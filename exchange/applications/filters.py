@@ -1,6 +1,8 @@
 """Filters of the review queue and of the catalogue. The querysets they filter are already
 scoped to the user by the selectors."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -101,7 +103,7 @@ class ApplicationFilter(django_filters.FilterSet):
             key=lambda c: c[1],
         )
 
-    def search(self, queryset, name, value):
+    def search(self, queryset, name, value: str):
         value = value.strip()
         if not value:
             return queryset
@@ -143,17 +145,17 @@ class CatalogueFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = FilterForm
 
-    def by_role(self, queryset, name, value):
+    def by_role(self, queryset, name, value: str):
         if value == "visitor":
             return queryset.filter(role__in=[Application.Role.VISITOR, Application.Role.BOTH])
         return queryset.filter(role__in=[Application.Role.HOST, Application.Role.BOTH])
 
-    def by_country(self, queryset, name, value):
+    def by_country(self, queryset, name, value: str):
         return queryset.filter(
             _json_has("catalogue_fields", "country"), organisation__country=value
         )
 
-    def by_sector(self, queryset, name, value):
+    def by_sector(self, queryset, name, value: str):
         return queryset.filter(
             _json_has("catalogue_fields", "sectors"),
             id__in=Application.sectors.through.objects.filter(sector=value).values(
@@ -161,10 +163,10 @@ class CatalogueFilter(django_filters.FilterSet):
             ),
         )
 
-    def by_activity(self, queryset, name, value):
+    def by_activity(self, queryset, name, value: str):
         return queryset.filter(_json_has("activity_types", value))
 
-    def by_objectives(self, queryset, name, value):
+    def by_objectives(self, queryset, name, value: str):
         value = value.strip()
         if not value:
             return queryset
@@ -172,7 +174,7 @@ class CatalogueFilter(django_filters.FilterSet):
             _json_has("catalogue_fields", "objectives"), objectives__icontains=value
         )
 
-    def by_availability(self, queryset, name, value):
+    def by_availability(self, queryset, name, value: datetime.date):
         return queryset.filter(
             Q(available_from__isnull=True) | Q(available_from__lte=value),
             Q(available_until__isnull=True) | Q(available_until__gte=value),
