@@ -1,12 +1,12 @@
 """The columns of the member directory export, which are also the import format, so an
 export can be edited and imported again."""
 
+import datetime
 from collections.abc import Iterator
 from types import SimpleNamespace
 
 from django.db import connection
-from django.db.models import BooleanField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 
 from .models import Contact, Membership, Organisation
 
@@ -63,12 +63,6 @@ _SME = {True: "yes", False: "no", None: ""}
 
 
 def _of(queryset: QuerySet, ids: list[int]) -> QuerySet:
-    """The rows of these organisations. On PostgreSQL the ids go as one array parameter
-    (``organisation_id = ANY(%s)``): Django prepares each of the 2,000 values of an
-    ``__in`` list on its own, which cost more than the query."""
-    if connection.vendor == "postgresql":
-        column = f'"{queryset.model._meta.db_table}"."organisation_id"'
-        return queryset.filter(RawSQL(f"{column} = ANY(%s)", (ids,), output_field=BooleanField()))
     return queryset.filter(organisation_id__in=ids)
 
 
@@ -85,10 +79,108 @@ def _chunks(queryset: QuerySet[Organisation]) -> Iterator[list[tuple]]:
 
 
 def organisation_rows(queryset: QuerySet[Organisation], *, cluster_ids=None) -> Iterator[list]:
-    """One row per organisation. Plain value rows, read in chunks of CHUNK organisations
-    with three more queries per chunk (memberships, sectors, contacts): no model
-    instances and no prefetch machinery, so memory stays flat and 100,000 rows take
-    seconds."""
+    """One row per organisation, in the order of the name. Plain value rows, no model
+    instances, memory flat whatever the number of rows: on PostgreSQL one query streamed
+    from a server-side cursor; elsewhere chunks of CHUNK organisations with three more
+    queries each."""
+    if connection.vendor == "postgresql":
+        rows = _postgresql_rows(queryset)
+    else:
+        rows = _chunked_rows(queryset)
+    for (_org_id, legal_name, vat, org_type, country, address, postcode, city, lat, lon,
+         website, employees, turnover, balance, capabilities, certifications,
+         ms, sectors, contact) in rows:  # fmt: skip
+        own = [m for m in ms if cluster_ids is None or m[0] in cluster_ids]
+        first = own[0] if own else (ms[0] if ms else None)
+        figures = SimpleNamespace(
+            employees=employees, turnover_eur=turnover, balance_sheet_eur=balance
+        )
+        yield [
+            legal_name,
+            vat,
+            org_type,
+            country,
+            address,
+            postcode,
+            city,
+            lat,
+            lon,
+            website,
+            employees,
+            turnover,
+            balance,
+            ";".join(sectors),
+            capabilities,
+            certifications,
+            first[2] if first else "",
+            first[3].isoformat() if first else "",
+            *contact,
+            ";".join(m[1] for m in ms),
+            _SME[_is_sme(figures)],
+        ]
+
+
+_NO_CONTACT = ("", "", "", "")
+
+
+def _postgresql_rows(queryset: QuerySet[Organisation]) -> Iterator[tuple]:
+    """The organisations in scope with their memberships, sectors and first contact
+    aggregated by PostgreSQL: three grouped scans restricted to the scope (a hash join
+    over the whole tables for a landscape's directory, index lookups for one cluster's
+    members) instead of 150 round trips of 2,000 ids for 100,000 organisations."""
+    scope_sql, params = queryset.order_by().values("id").query.get_compiler(queryset.db).as_sql()
+    org = Organisation._meta.db_table
+    membership = Membership._meta.db_table
+    cluster = Membership._meta.get_field("cluster").related_model._meta.db_table
+    sectors = Organisation.sectors.through._meta.db_table
+    sector = Organisation.sectors.field.related_model._meta.db_table
+    contact = Contact._meta.db_table
+    columns = ", ".join(f"o.{Organisation._meta.get_field(f).column}" for f in _ORG_FIELDS)
+    sql = f"""
+        WITH scope AS MATERIALIZED ({scope_sql})
+        SELECT {columns}, m.ms, s.codes, c.full_name, c.email, c.phone, c.language
+        FROM {org} o
+        JOIN scope ON scope.id = o.id
+        LEFT JOIN (
+            SELECT mm.organisation_id,
+                   array_agg(ARRAY[mm.cluster_id::text, cl.acronym, mm.status,
+                                   mm.start_date::text] ORDER BY cl.acronym, mm.id) AS ms
+            FROM {membership} mm JOIN {cluster} cl ON cl.id = mm.cluster_id
+            WHERE mm.organisation_id IN (SELECT id FROM scope)
+            GROUP BY mm.organisation_id
+        ) m ON m.organisation_id = o.id
+        LEFT JOIN (
+            SELECT os.organisation_id, array_agg(se.code ORDER BY se.code) AS codes
+            FROM {sectors} os JOIN {sector} se ON se.id = os.sector_id
+            WHERE os.organisation_id IN (SELECT id FROM scope)
+            GROUP BY os.organisation_id
+        ) s ON s.organisation_id = o.id
+        LEFT JOIN (
+            SELECT DISTINCT ON (ct.organisation_id)
+                   ct.organisation_id, ct.full_name, ct.email, ct.phone, ct.language
+            FROM {contact} ct
+            WHERE ct.organisation_id IN (SELECT id FROM scope)
+            ORDER BY ct.organisation_id, ct.is_primary DESC, ct.full_name, ct.id
+        ) c ON c.organisation_id = o.id
+        ORDER BY o.legal_name, o.id
+    """  # noqa: S608 (table and column names from the models; values are parameters)
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(CHUNK):
+            for *fields, ms, codes, name, email, phone, language in batch:
+                memberships = [
+                    (int(cid), acronym, status, datetime.date.fromisoformat(start))
+                    for cid, acronym, status, start in ms or ()
+                ]
+                yield (
+                    *fields,
+                    memberships,
+                    codes or (),
+                    _NO_CONTACT if email is None else (name, email, phone, language),
+                )
+
+
+def _chunked_rows(queryset: QuerySet[Organisation]) -> Iterator[tuple]:
     for chunk in _chunks(queryset):
         ids = [row[0] for row in chunk]
         memberships: dict[int, list[tuple]] = {}
@@ -114,36 +206,11 @@ def organisation_rows(queryset: QuerySet[Organisation], *, cluster_ids=None) -> 
             .values_list("organisation_id", "full_name", "email", "phone", "language")
         ):
             contacts.setdefault(org_id, tuple(contact))
-        for row in chunk:
-            (org_id, legal_name, vat, org_type, country, address, postcode, city, lat, lon,
-             website, employees, turnover, balance, capabilities, certifications) = row  # fmt: skip
-            ms = memberships.get(org_id, [])
-            own = [m for m in ms if cluster_ids is None or m[0] in cluster_ids]
-            first = own[0] if own else (ms[0] if ms else None)
-            contact = contacts.get(org_id, ("", "", "", ""))
-            figures = SimpleNamespace(
-                employees=employees, turnover_eur=turnover, balance_sheet_eur=balance
+        for org_id, *fields in chunk:
+            yield (
+                org_id,
+                *fields,
+                memberships.get(org_id, []),
+                sectors.get(org_id, ()),
+                contacts.get(org_id, _NO_CONTACT),
             )
-            yield [
-                legal_name,
-                vat,
-                org_type,
-                country,
-                address,
-                postcode,
-                city,
-                lat,
-                lon,
-                website,
-                employees,
-                turnover,
-                balance,
-                ";".join(sectors.get(org_id, [])),
-                capabilities,
-                certifications,
-                first[2] if first else "",
-                first[3].isoformat() if first else "",
-                *contact,
-                ";".join(m[1] for m in ms),
-                _SME[_is_sme(figures)],
-            ]
