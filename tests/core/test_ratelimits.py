@@ -193,3 +193,31 @@ def test_repeated_logins_of_an_unconfirmed_account_send_one_email(client, db, ma
         response = _login(client, user.email, f.PASSWORD)
         assert response["Location"] == reverse("account_email_verification_sent")
     assert len(mailoutbox) == 1
+
+
+def test_colleague_registrations_are_limited_per_representative(
+    client, world, public_event, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A representative's account cannot make the portal mail any number of addresses
+    by registering "colleagues"; another representative keeps their own budget."""
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "event_register_colleague": "3/h/user",
+    }
+    url = reverse("workshops:register", args=[public_event.pk]) + "?for=colleague"
+
+    def colleague(i):
+        data = {"full_name": f"Colleague {i}", "email": f"colleague{i}@example.org"}
+        data.update(language="en", organisation=world.org_a.pk, mode="in_person")
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data)
+
+    client.force_login(world.rep_a)
+    responses = [colleague(i) for i in range(5)]
+    assert [r.status_code for r in responses] == [302, 302, 302, 429, 429]
+    _assert_clear_429(responses[3], max_seconds=3600)
+    assert Registration.objects.filter(event=public_event).count() == 3
+    assert len({m.to[0] for m in mailoutbox}) == 3
+    other = f.RepresentativeFactory(organisation=world.org_a).user
+    client.force_login(other)
+    assert colleague(9).status_code == 302
