@@ -509,6 +509,7 @@ ACCOUNT_RATE_LIMITS["login_failed"] = "60/m/ip,5/5m/key"
 ACCOUNT_RATE_LIMITS.update(
     {
         "event_register": "10/m/ip,30/h/ip,3/h/key",
+        "event_register_colleague": "30/h/user",
         "exchange_signup": "10/m/ip,30/h/ip,3/h/key",
         "participants_message": "5/h/user",
         "member_import": "10/h/user",

@@ -1,3 +1,4 @@
+from allauth.account import views as account_views
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
@@ -5,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from clamtex.core import metrics as core_metrics
+from clamtex.core import security
 from clamtex.core import views as core_views
 from privacy import views as privacy_views
 
@@ -25,6 +27,12 @@ urlpatterns = [
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("accounts/profile/", core_views.profile, name="profile"),
     path("accounts/delete/", privacy_views.account_delete, name="account_delete"),
+    # allauth's email page, telling when a confirmation email is not sent again yet.
+    path(
+        "accounts/email/",
+        security.confirmation_resend(account_views.email),
+        name="account_email",
+    ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("members/", include("members.urls")),

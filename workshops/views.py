@@ -377,6 +377,12 @@ def register(request, pk: int):
         )
         if limited:
             return limited
+    if request.method == "POST" and colleague:
+        # Each colleague registered gets an email: a representative's account cannot be
+        # used to make the portal mail any number of addresses.
+        limited = rate_limited(request, action="event_register_colleague")
+        if limited:
+            return limited
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

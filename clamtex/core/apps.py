@@ -20,3 +20,8 @@ class CoreConfig(AppConfig):
         from .forms import install_range_checks
 
         install_range_checks()
+
+        from .middleware import connect_language_restore
+
+        # A request's language does not outlive the request in its thread.
+        connect_language_restore()

@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # --- MFA for staff ---------------------------------------------------------------------
 
@@ -154,6 +155,49 @@ def ratelimit(action: str, *, key=None):
         return wrapper
 
     return decorator
+
+
+def confirmation_resend(view):
+    """allauth's email page: a confirmation asked for again within the `confirm_email`
+    rate (one per address every 3 minutes) is skipped without a word by allauth (the link
+    sent before still works). Say so, with when to ask again and a Retry-After header."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        email = ""
+        if request.method == "POST" and "action_send" in request.POST:
+            email = request.POST.get("email", "").strip().lower()
+        retry_after = None
+        if email:
+            config = _config("confirm_email", email)
+            allowed = allauth_ratelimit.consume(
+                request,
+                app="allauth.account",
+                action="confirm_email",
+                config=config,
+                key=email,
+                dry_run=True,
+            )
+            if allowed is None:
+                retry_after = _retry_after(request, "confirm_email", email, config)
+        response = view(request, *args, **kwargs)
+        if retry_after is not None:
+            minutes = max(1, math.ceil(retry_after / 60))
+            messages.warning(
+                request,
+                ngettext(
+                    "A confirmation email was sent to %(email)s a moment ago: use the link "
+                    "in it, or ask again in about %(minutes)d minute.",
+                    "A confirmation email was sent to %(email)s a moment ago: use the link "
+                    "in it, or ask again in about %(minutes)d minutes.",
+                    minutes,
+                )
+                % {"email": email, "minutes": minutes},
+            )
+            response["Retry-After"] = str(retry_after)
+        return response
+
+    return wrapper
 
 
 def handler429(request, exception=None):

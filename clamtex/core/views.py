@@ -260,7 +260,6 @@ def set_language(request):
         next_url = "/"
     if request.user.is_authenticated and request.user.language != language:
         services.user_update_profile(user=request.user, data={"language": language})
-    translation.activate(language)
     response = HttpResponseRedirect(next_url)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax"
@@ -284,8 +283,9 @@ def profile(request):
     )
     if request.method == "POST" and form.is_bound and form.is_valid():
         services.user_update_profile(user=user, data=form.cleaned_data)
-        translation.activate(user.language)
-        messages.success(request, _("Your profile was saved."))
+        # Said in the language just chosen (the next page speaks it too).
+        with translation.override(user.language):
+            messages.success(request, _("Your profile was saved."))
         response = redirect("profile")
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
         return response

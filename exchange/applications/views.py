@@ -4,6 +4,9 @@ them into form errors, messages or a 403. An application the user may not see is
 so its existence is not revealed."""
 
 from allauth.account import app_settings as account_settings
+from allauth.account.internal.flows.email_verification import (
+    add_email_verification_sent_message,
+)
 from allauth.account.utils import complete_signup
 from django.conf import settings
 from django.contrib import messages
@@ -194,7 +197,11 @@ def apply(request):
                 + reverse("exchange:apply"),
             )
             request.session["exchange_apply_email"] = data["email"]
-            return redirect("exchange:apply_sent")
+            # The same message and cookie as a new account gets (allauth's "confirmation
+            # sent", the chosen language), so nothing in the answer tells them apart.
+            with translation.override(data["language"]):
+                add_email_verification_sent_message(request, data["email"], signup=True)
+            return _remember_language(redirect("exchange:apply_sent"), data["language"])
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -227,19 +234,20 @@ def apply(request):
                 if not request.user.is_authenticated:
                     request.session["exchange_apply_email"] = application.applicant.email
                     response = redirect("exchange:apply_sent")
-                response.set_cookie(
-                    settings.LANGUAGE_COOKIE_NAME,
-                    data["language"],
-                    max_age=365 * 24 * 3600,
-                    samesite="Lax",
-                )
-                return response
+                return _remember_language(response, data["language"])
     login_url = reverse("account_login") + "?next=" + reverse("exchange:apply")
     return render(
         request,
         "exchange/apply.html",
         {"calls": calls, "form": form, "login_url": login_url, "single_call": len(calls) == 1},
     )
+
+
+def _remember_language(response, language: str):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax"
+    )
+    return response
 
 
 def _apply_logged_in(request, calls):

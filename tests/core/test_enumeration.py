@@ -5,6 +5,7 @@ by email to log in and continue."""
 import pytest
 from django.urls import reverse
 
+from tests import factories as f
 from tests.exchange.factories import CallFactory
 from tests.workshops.factories import EventFactory, RegistrationFactory
 from workshops.models import Event, Registration
@@ -109,3 +110,44 @@ def test_apply_page_with_known_and_unknown_address_redirects_alike(
     unknown = client.post(reverse("exchange:apply"), _apply_data(world, call))
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"] == reverse("exchange:apply_sent")
+
+
+def test_apply_answers_a_known_address_as_a_new_one_and_tells_its_owner(
+    client, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The review's finding: /exchange/apply/ said "An account with this email address
+    already exists". Now the response (status, redirect, cookies), the page that follows
+    and the number of emails are the same; the owner is told to log in and continue."""
+    from exchange.models import Application
+    from tests.exchange.test_views import _apply_data
+
+    call = CallFactory(partnership=world.partnership)
+    answers = {}
+    for email in (world.rep_a.email, "jordi@filats-nous.example"):
+        client.logout()
+        client.cookies.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("exchange:apply"), _apply_data(world, call, email=email))
+        page = client.get(response["Location"])
+        answers[email] = (
+            response.status_code,
+            response["Location"],
+            # Which cookies are set (the messages cookie carries the typed address and a
+            # signature; what it says is on the page that follows).
+            sorted(response.cookies),
+            response.cookies["django_language"].value,
+            _normalised(page, email),
+        )
+    known, unknown = answers.values()
+    assert known == unknown
+    assert "already exists" not in known[-1]
+    assert "EMAIL" in known[-1]  # the confirmation message, shown to both
+    by_address = {m.to[0]: m for m in mailoutbox}
+    assert set(by_address) == {world.rep_a.email, "jordi@filats-nous.example"}
+    told = by_address[world.rep_a.email]
+    assert "already have an account" in told.body
+    assert "/accounts/login/?next=/exchange/apply/" in told.body
+    # Nothing was created for, or changed on, the known account.
+    assert not Application.objects.filter(applicant=world.rep_a).exists()
+    world.rep_a.refresh_from_db()
+    assert world.rep_a.check_password(f.PASSWORD)

@@ -128,6 +128,8 @@ def pages(world):
                 )
             ],
             reverse("profile"),
+            reverse("privacy:my_data"),
+            reverse("account_delete"),
         ],
         "manager_a": [
             reverse("members:directory"),

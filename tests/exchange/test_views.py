@@ -858,6 +858,9 @@ def test_download_is_an_attachment_with_the_original_name(as_role, url_of, objec
         assert disposition.startswith("attachment;")
         assert "filename*=utf-8''Mem%C3%B2ria%20t%C3%A8cnica.pdf" in disposition
         assert response["Cache-Control"] == "private, no-store"
+        # Opened directly, the file never runs as a page of the portal.
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
         assert b"".join(response.streaming_content) == PDF
 
 
