@@ -29,3 +29,13 @@ def cached_per_query(name: str, version_key: str, queryset, compute, ttl: int = 
         value = compute()
         cache.set(key, value, ttl)
     return value
+
+
+def renew_on_change(invalidate, *models, uid: str) -> None:
+    """Connect `invalidate` (which starts a new version) to every save and delete of
+    these models."""
+    from django.db.models.signals import post_delete, post_save
+
+    for model in models:
+        for signal in (post_save, post_delete):
+            signal.connect(invalidate, sender=model, dispatch_uid=f"{uid}:{model._meta.label}")
