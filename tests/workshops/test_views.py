@@ -734,7 +734,7 @@ def test_event_filter_choices_are_each_scopes_own_and_fresh(as_role, world, even
 def test_calendar_places_events_on_their_own_day(as_role, world):
     tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
     # 1 June 01:00 in Tokyo is still 31 May in Madrid: the calendar shows it on 1 June.
-    EventFactory(
+    early = EventFactory(
         partnership=world.partnership,
         organisers=[world.cluster_a],
         title="Early bird in Tokyo",
@@ -746,6 +746,8 @@ def test_calendar_places_events_on_their_own_day(as_role, world):
     june = _html(client.get(reverse("workshops:calendar_month", args=[2030, 6])))
     may = _html(client.get(reverse("workshops:calendar_month", args=[2030, 5])))
     assert "01:00 Early bird in Tokyo" in " ".join(june.split())
+    # the grid and the list both link to the event's page
+    assert june.count(f'href="{reverse("workshops:event_detail", args=[early.pk])}"') == 2
     assert "No event this month." not in june
     assert "No event this month." in may
 
