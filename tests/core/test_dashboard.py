@@ -216,6 +216,18 @@ def test_sme_exchange_says_what_it_needs(world, client):
     assert "Write and submit your closing report." in response.content.decode()
 
 
+def test_the_applicants_of_both_sides_see_their_exchange_and_no_one_else(world, client):
+    """The applicants (not representatives of the organisations) find the exchange through
+    their applications, on the visitor's and the host's side."""
+    exchange = pf.exchange(world.cluster_a, world.cluster_b, status=X.COMPLETED)
+    for application in (exchange.visitor_application, exchange.host_application):
+        client.force_login(application.applicant)
+        home = client.get(reverse("home"))
+        assert home.context["applicant"]["exchange"]["object"] == exchange
+    client.force_login(f.UserFactory())
+    assert "exchange" not in client.get(reverse("home")).context["applicant"]
+
+
 def test_member_figures_load_separately(world, client):
     client.force_login(world.manager_a)
     content = client.get(reverse("home_figures")).content.decode()
