@@ -324,11 +324,12 @@ class ExchangeViewSet(ReadOnly):
         same parties may: visitor, host and their clusters)."""
         from exchange.placements import services as placement_services
 
+        exchange = self.get_object()  # 404 first: a foreign id never reaches validation
         data = s.ExchangeCancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         exchange = _service_call(
             placement_services.exchange_cancel,
-            exchange=self.get_object(),
+            exchange=exchange,
             by=request.user,
             reason=data.validated_data["reason"],
         )

@@ -280,6 +280,7 @@ def foreign(world):
         "api:application-detail": {"pk": visitor_app.pk},
         "api:application-decide": {"pk": visitor_app.pk},
         "api:exchange-detail": {"pk": exchange.pk},
+        "api:exchange-cancel": {"pk": exchange.pk},
     }
     for name in (
         "workshops:event_detail",
