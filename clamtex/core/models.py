@@ -24,6 +24,23 @@ class StatusTransition(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
+def history_rows(transitions, choices, note=lambda text: text) -> list[dict]:
+    """A workflow's transitions as the history tables show them: labels of the statuses
+    from `choices`, who, when, and the note as `note` words it."""
+    labels = dict(choices)
+    return [
+        {
+            "at": t.at,
+            "from_label": labels.get(t.from_status, t.from_status),
+            "to_label": labels.get(t.to_status, t.to_status),
+            "same": t.from_status == t.to_status,
+            "by": t.by,
+            "note": note(t.note),
+        }
+        for t in transitions
+    ]
+
+
 class AuditEvent(models.Model):
     """Who viewed, exported or changed personal data or money records. Holds no personal
     data of its own beyond the actor's key and address: the target is a type and a key, the

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from django_countries import countries
 
 from clamtex.core.files import private_download
+from clamtex.core.models import history_rows
 from clamtex.core.security import rate_limited
 from members import selectors as member_selectors
 from members.roles import scope_of
@@ -120,18 +121,7 @@ def _last_note(application: Application, status: str) -> str:
 
 def _history(application: Application) -> list[dict]:
     """Transitions with their labels (who, when, why), from the prefetched history."""
-    labels = dict(S.choices)
-    return [
-        {
-            "at": t.at,
-            "from_label": labels.get(t.from_status, t.from_status),
-            "to_label": labels.get(t.to_status, t.to_status),
-            "same": t.from_status == t.to_status,
-            "by": t.by,
-            "note": t.note,
-        }
-        for t in application.history.all()
-    ]
+    return history_rows(application.history.all(), S.choices)
 
 
 def _country_names(codes) -> list[str]:

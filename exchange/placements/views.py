@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from clamtex.core.audit import audit_record
 from clamtex.core.exports import xlsx_response
 from clamtex.core.files import private_download
+from clamtex.core.models import history_rows
 from clamtex.core.security import sensitive
 from clamtex.core.templatetags.formats import money
 from members.roles import scope_of
@@ -105,18 +106,7 @@ def _note(note: str) -> str:
 
 
 def _history(exchange: Exchange) -> list[dict]:
-    labels = dict(X.choices)
-    return [
-        {
-            "at": t.at,
-            "from_label": labels.get(t.from_status, t.from_status),
-            "to_label": labels.get(t.to_status, t.to_status),
-            "same": t.from_status == t.to_status,
-            "by": t.by,
-            "note": _note(t.note),
-        }
-        for t in exchange.history.all()
-    ]
+    return history_rows(exchange.history.all(), X.choices, note=_note)
 
 
 def _grant(exchange: Exchange, plan) -> dict:
